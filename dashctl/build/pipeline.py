@@ -1,0 +1,283 @@
+"""The build pipeline: discover definitions, build each for every environment, compile, check relations, package.
+
+Every problem found on the way is collected and raised together as DefinitionErrors, so the author sees all of
+them in one run; nothing is written by this module (see `dashctl.build.output`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from types import MappingProxyType
+from typing import Any
+
+from dashctl.build.datasources import check_datasources, provisioning_document
+from dashctl.definitions import Definition, relative_location
+from dashctl.encoding import dump_json, dump_yaml
+from dashctl.errors import DefinitionError, DefinitionErrors
+from dashctl.k8s import argocd
+from dashctl.k8s.manifests import Manifest, config_map, kustomization, object_name, secret
+from dashctl.project.config import Project
+from dashctl.project.discovery import Discovery, discover_definitions, error_from_exception
+from dashctl.project.environment import Environment
+
+__all__ = ["ARGOCD_DIR", "BuildOutput", "EnvironmentBuild", "build_project"]
+
+ARGOCD_DIR = "argocd"
+
+
+@dataclass(frozen=True, kw_only=True)
+class EnvironmentBuild:
+    """What one environment compiled to, before packaging: kept for preview and diff, which need the objects."""
+
+    environment: Environment
+    dashboards: tuple[Any, ...] = ()
+    datasources: tuple[Any, ...] = ()
+    extras: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, kw_only=True)
+class BuildOutput:
+    """The files of a build, by path relative to the output directory, and which directories it owns."""
+
+    files: Mapping[str, bytes]
+    owned_dirs: tuple[str, ...]
+    environments: tuple[EnvironmentBuild, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "files", MappingProxyType(dict(self.files)))
+
+
+def build_project(
+    project: Project,
+    environment_names: Iterable[str] = (),
+    *,
+    previous: Mapping[str, bytes] | None = None,
+) -> BuildOutput:
+    """Build the named environments (all when none are named); raise DefinitionErrors listing every problem.
+
+    `previous` is the output as it is on disk (or committed), for what a build must carry over: alert rules that
+    disappeared need a `deleteRules` entry until the deletion has been synced.
+    """
+    environments = project.select_environments(tuple(environment_names))
+    discovery = discover_definitions(project)
+    problems: list[DefinitionError] = list(discovery.errors)
+    problems.extend(_check_unique_uids(discovery))
+    files: dict[str, bytes] = {}
+    builds = []
+    for environment in environments:
+        build, env_files, env_problems = _build_environment(project, discovery, environment, previous or {})
+        problems.extend(env_problems)
+        files.update(env_files)
+        builds.append(build)
+    owned = tuple(environment.name for environment in environments)
+    if problems:
+        raise DefinitionErrors(_unique(problems))
+    if len(environments) == len(project.environments):
+        # The ArgoCD files span every environment, so only a build of all of them may rewrite them.
+        owned += (ARGOCD_DIR,)
+        for name, document in _argocd_files(project, builds).items():
+            files[f"{ARGOCD_DIR}/{name}"] = document.encode()
+    return BuildOutput(files=files, owned_dirs=owned, environments=tuple(builds))
+
+
+def _build_environment(
+    project: Project, discovery: Discovery, environment: Environment, previous: Mapping[str, bytes]
+) -> tuple[EnvironmentBuild, dict[str, bytes], list[DefinitionError]]:
+    from dashctl.dashboards.compile import compile_dashboard
+
+    problems: list[DefinitionError] = []
+    manifests: list[Manifest] = []
+
+    datasources = []
+    for definition in discovery.of_kind("datasources"):
+        if not definition.applies_to(environment.name):
+            continue
+        built = _call(definition, environment, project, problems)
+        if built is None:
+            continue
+        from dashctl.datasources.model import Datasource
+
+        items = built if isinstance(built, (list, tuple)) else [built]
+        for item in items:
+            if not isinstance(item, Datasource):
+                problems.append(
+                    DefinitionError(
+                        f"returned {type(item).__name__}, not a Datasource",
+                        location=definition.location,
+                        definition=definition.label,
+                        hint="return a list of Datasource / Prometheus(...) / Loki(...)",
+                    )
+                )
+                continue
+            datasources.append(replace(item, location=relative_location(item.location, project.root)))
+    problems.extend(check_datasources(datasources, environment.name))
+    if datasources:
+        manifests.append(_package_datasources(datasources, environment))
+
+    dashboards = []
+    for definition in discovery.of_kind("dashboard"):
+        if not definition.applies_to(environment.name):
+            continue
+        built = _call(definition, environment, project, problems)
+        if built is None:
+            continue
+        try:
+            compiled = compile_dashboard(definition, built, environment)
+        except DefinitionErrors as errors:
+            problems.extend(errors.errors)
+            continue
+        except DefinitionError as error:
+            problems.append(error.with_context(location=definition.location, definition=definition.label))
+            continue
+        dashboards.append(compiled)
+    problems.extend(_check_titles(dashboards, environment))
+    for compiled in dashboards:
+        try:
+            manifests.append(_package_dashboard(compiled, environment))
+        except DefinitionError as error:
+            problems.append(error.with_context(location=compiled.location, definition=compiled.definition))
+
+    extras: dict[str, Any] = {}
+    for section in _extra_sections():
+        section_manifests, section_problems, section_state = section(project, discovery, environment, previous)
+        manifests.extend(section_manifests)
+        problems.extend(section_problems)
+        extras.update(section_state)
+
+    files: dict[str, bytes] = {}
+    for manifest in manifests:
+        files[f"{environment.name}/{manifest.file_name}"] = dump_yaml(dict(manifest.body)).encode()
+    files[f"{environment.name}/kustomization.yaml"] = dump_yaml(
+        kustomization(namespace=environment.namespace, resources=[m.file_name for m in manifests])
+    ).encode()
+    build = EnvironmentBuild(
+        environment=environment, dashboards=tuple(dashboards), datasources=tuple(datasources), extras=extras
+    )
+    return build, files, problems
+
+
+def _extra_sections() -> list[Any]:
+    """Further sections of an environment's build (alerts), each returning (manifests, problems, state)."""
+    try:
+        from dashctl.alerts.section import build_alerts_section
+    except ImportError:
+        return []
+    return [build_alerts_section]
+
+
+def _call(definition: Definition, environment: Environment, project: Project, problems: list[DefinitionError]) -> Any:
+    try:
+        return definition.build(environment)
+    except (Exception, SystemExit) as error:  # user code: report with its file and line, go on with the rest
+        problems.append(
+            error_from_exception(
+                error, project.root, fallback=project.root / definition.location.file, definition=definition.label
+            ).with_context(location=definition.location)
+        )
+        return None
+
+
+def _check_unique_uids(discovery: Discovery) -> list[DefinitionError]:
+    problems = []
+    seen: dict[tuple[str, str], Definition] = {}
+    for definition in discovery.definitions:
+        uid = definition.options.get("uid")
+        if uid is None:
+            continue
+        key = (definition.kind, uid)
+        first = seen.get(key)
+        if first is not None and _overlaps(first, definition):
+            problems.append(
+                DefinitionError(
+                    f"duplicate {definition.kind} uid {uid!r}: also defined by {first.name} at {first.location}",
+                    location=definition.location,
+                    definition=definition.label,
+                    hint="every uid must be unique within a Grafana instance; rename one of them",
+                )
+            )
+        seen.setdefault(key, definition)
+    return problems
+
+
+def _overlaps(first: Definition, second: Definition) -> bool:
+    if first.environments is None or second.environments is None:
+        return True
+    return bool(set(first.environments) & set(second.environments))
+
+
+def _check_titles(dashboards: list[Any], environment: Environment) -> list[DefinitionError]:
+    """Grafana's file provisioner stops writing when two dashboards share a title in one folder."""
+    problems = []
+    seen: dict[tuple[str | None, str], Any] = {}
+    for compiled in dashboards:
+        key = (compiled.folder, compiled.title)
+        if key in seen:
+            first = seen[key]
+            problems.append(
+                DefinitionError(
+                    f"title {compiled.title!r} is also used by dashboard {first.uid!r} ({first.location}) in folder "
+                    f"{compiled.folder or 'General'!r} for environment {environment.name!r}",
+                    location=compiled.location,
+                    definition=compiled.definition,
+                    hint="titles must be unique within a folder: Grafana's provisioner stops on duplicates",
+                )
+            )
+        seen.setdefault(key, compiled)
+    return problems
+
+
+def _package_dashboard(compiled: Any, environment: Environment) -> Manifest:
+    # The data key is the file the sidecar writes; the environment in it keeps dev and prod apart even for a
+    # sidecar that watches every namespace (kube-prometheus-stack's default), while the uid stays the same.
+    key = f"{compiled.uid}.{environment.name}.json"
+    annotations = {}
+    if compiled.folder:
+        annotations = {argocd.FOLDER_ANNOTATION: compiled.folder, argocd.SIDECAR_FOLDER_ANNOTATION: compiled.folder}
+    body = config_map(
+        name=object_name("dashctl-dashboard", compiled.uid),
+        namespace=environment.namespace,
+        data={key: dump_json(compiled.model, minify=True)},
+        labels={argocd.DASHBOARD_LABEL: "1"},
+        annotations=annotations,
+        what=compiled.definition,
+        location=compiled.location,
+    )
+    return Manifest(file_name=f"dashboard-{object_name('', compiled.uid).lstrip('-')}.yaml", body=body)
+
+
+def _package_datasources(datasources: list[Any], environment: Environment) -> Manifest:
+    document = dump_yaml(provisioning_document(datasources))
+    key = f"datasources.{environment.name}.yaml"
+    what = f"datasources of environment {environment.name!r}"
+    labels = {argocd.DATASOURCE_LABEL: "1"}
+    if any(datasource.carries_secret for datasource in datasources):
+        body = secret(name="dashctl-datasources", namespace=environment.namespace, data={key: document},
+                      labels=labels, what=what)
+    else:
+        body = config_map(name="dashctl-datasources", namespace=environment.namespace, data={key: document},
+                          labels=labels, what=what)
+    return Manifest(file_name="datasources.yaml", body=body)
+
+
+def _argocd_files(project: Project, builds: list[EnvironmentBuild]) -> dict[str, str]:
+    owns_default = any(datasource.is_default for build in builds for datasource in build.datasources)
+    return {
+        "applicationset.yaml": dump_yaml(argocd.application_set(project)),
+        "grafana-values.yaml": dump_yaml(argocd.grafana_values()),
+        "kube-prometheus-stack-values.yaml": dump_yaml(
+            argocd.kube_prometheus_stack_values(owns_default_datasource=owns_default)
+        ),
+    }
+
+
+def _unique(problems: list[DefinitionError]) -> list[DefinitionError]:
+    """The same problem met in dev and prod (a syntax error in a shared helper) is reported once."""
+    seen: set[str] = set()
+    unique = []
+    for problem in problems:
+        text = str(problem)
+        if text not in seen:
+            seen.add(text)
+            unique.append(problem)
+    return unique

@@ -1,0 +1,66 @@
+"""`dashctl build`: compile the definitions and write deploy/<env>/ (or, with --check, compare)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from dashctl.cli.failure import EXIT_DIFFERENCES
+from dashctl.cli.options import environment_option, project_option
+
+__all__ = ["build"]
+
+
+@click.command()
+@environment_option
+@project_option
+@click.option(
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Output directory (default: `output` of [tool.dashctl], normally deploy/).",
+)
+@click.option("--check", is_flag=True, help="Build in memory; exit 1 listing files that are stale, missing or extra.")
+def build(environments: tuple[str, ...], project_dir: Path | None, output: Path | None, check: bool) -> None:
+    """Compile the definitions into deploy/<env>/ manifests and deploy/argocd/.
+
+    The build writes to a temporary directory and swaps it in, so a failed build leaves the output untouched.
+    """
+    from dashctl.build.output import compare_output, read_output, write_output
+    from dashctl.build.pipeline import build_project
+    from dashctl.project.config import load_project
+
+    project = load_project(project_dir)
+    directory = output if output is not None else project.output_dir
+    result = build_project(project, environments, previous=read_output(directory))
+    shown = _shown(directory)
+    if check:
+        differences = compare_output(result, directory)
+        for difference in differences:
+            click.echo(f"{difference.state}: {shown}/{difference.path}")
+        if differences:
+            click.echo(f"{shown}/ is out of date: run `dashctl build` and commit the result", err=True)
+            raise SystemExit(EXIT_DIFFERENCES)
+        click.echo(f"{shown}/ is up to date ({len(result.files)} files)", err=True)
+        return
+    changes = write_output(result, directory)
+    for change in changes:
+        click.echo(f"{_verb(change.state)} {shown}/{change.path}")
+    summary = ", ".join(
+        f"{build.environment.name}: {len(build.dashboards)} dashboards, {len(build.datasources)} datasources"
+        + "".join(f", {count} {name}" for name, count in build.extras.get("counts", {}).items())
+        for build in result.environments
+    )
+    click.echo(f"built {summary}; {len(changes)} file(s) changed in {shown}/", err=True)
+
+
+def _verb(state: str) -> str:
+    return {"stale": "updated", "missing": "created", "extra": "removed"}[state]
+
+
+def _shown(directory: Path) -> str:
+    try:
+        return str(directory.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(directory)

@@ -1,0 +1,1 @@
+"""Dashboards: compile grafanalib objects to the bare dashboard JSON model that Grafana provisions."""

@@ -1,0 +1,280 @@
+"""Compile a grafanalib Dashboard into the bare dashboard JSON model Grafana provisions.
+
+Fixed uid, `id` null, current schemaVersion, only keys current Grafana knows, logical datasource names resolved
+to the environment's uid, automatic grid layout and stable panel ids, every query validated.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from dashctl.dashboards import model
+from dashctl.dashboards.layout import assign_layout
+from dashctl.definitions import Definition
+from dashctl.errors import DefinitionError, DefinitionErrors, QuerySyntaxError, SourceLocation
+from dashctl.project.environment import DatasourceRef, Environment
+
+__all__ = ["CompiledDashboard", "compile_dashboard", "query_language"]
+
+# grafanalib's default maxDataPoints; Grafana's own default (the panel's pixel width) draws far better graphs.
+_GRAFANALIB_MAX_DATA_POINTS = 100
+_MIXED = "-- Mixed --"
+
+
+@dataclass(frozen=True, kw_only=True)
+class CompiledDashboard:
+    """A dashboard ready to package: its JSON model and where it came from."""
+
+    uid: str
+    title: str
+    folder: str | None
+    model: dict[str, Any]
+    definition: str
+    location: SourceLocation
+
+
+def query_language(datasource_type: str | None) -> str | None:
+    """The query language a datasource type speaks, when dashctl validates it."""
+    return {"prometheus": "PromQL", "loki": "LogQL"}.get(datasource_type or "")
+
+
+def compile_dashboard(definition: Definition, built: Any, environment: Environment) -> CompiledDashboard:
+    """Turn what a @dashboard function returned into Grafana's dashboard JSON for `environment`."""
+    uid = definition.options["uid"]
+    label = f"dashboard {uid!r}"
+    problems: list[DefinitionError] = []
+
+    def report(message: str, hint: str | None = None) -> None:
+        problems.append(DefinitionError(message, location=definition.location, definition=label, hint=hint))
+
+    raw = _to_json(built, definition, label)
+    own_uid = raw.get("uid")
+    if own_uid not in (None, "", uid):
+        report(
+            f"the Dashboard object says uid {own_uid!r} but @dashboard says {uid!r}",
+            hint="set the uid once, in @dashboard(uid=...)",
+        )
+    if not raw.get("title"):
+        report("the dashboard has no title", hint="Dashboard(title=...)")
+
+    dashboard = {key: value for key, value in raw.items() if key in model.DASHBOARD_KEYS}
+    dashboard = _drop_none(dashboard)
+    dashboard.update(uid=uid, id=None, schemaVersion=model.SCHEMA_VERSION)
+    dashboard.pop("version", None)  # Grafana owns the version; a fixed one would fight its save algorithm
+    if not dashboard.get("description"):
+        dashboard.pop("description", None)
+    if not dashboard.get("gnetId"):
+        dashboard.pop("gnetId", None)
+    dashboard["timepicker"] = {
+        key: value for key, value in dashboard.get("timepicker", {}).items() if key in model.TIMEPICKER_KEYS
+    }
+    dashboard.setdefault("annotations", {"list": []})
+    dashboard.setdefault("links", [])
+
+    variables = [_clean_variable(variable) for variable in dashboard.get("templating", {}).get("list", [])]
+    variable_types = {
+        variable["name"]: variable.get("query") for variable in variables if variable.get("type") == "datasource"
+    }
+    resolver = _DatasourceResolver(environment, variable_types, report)
+    for variable in variables:
+        if "datasource" in variable and variable["datasource"] is not None:
+            variable["datasource"] = resolver.resolve(variable["datasource"], f"variable {variable.get('name')!r}")
+    dashboard["templating"] = {"list": variables}
+
+    manual = definition.options.get("layout") == "manual"
+    panels = [_clean_panel(panel) for panel in dashboard.get("panels", [])]
+    panels = assign_layout(panels, manual=manual)
+    validator = _QueryValidator(label, definition.location, problems)
+    dashboard["panels"] = [_resolve_panel(panel, resolver, validator) for panel in panels]
+
+    if problems:
+        raise DefinitionErrors(problems)
+    return CompiledDashboard(
+        uid=uid,
+        title=dashboard["title"],
+        folder=definition.options.get("folder"),
+        model=dashboard,
+        definition=label,
+        location=definition.location,
+    )
+
+
+def _to_json(built: Any, definition: Definition, label: str) -> dict[str, Any]:
+    if isinstance(built, dict):
+        data = built
+    elif hasattr(built, "to_json_data"):
+        from grafanalib._gen import DashboardEncoder
+
+        # The encoder turns nested grafanalib objects into plain JSON; a round trip gives independent dicts.
+        data = json.loads(json.dumps(built.to_json_data(), cls=DashboardEncoder))
+    else:
+        raise DefinitionError(
+            f"returned {type(built).__name__}, not a dashboard",
+            location=definition.location,
+            definition=label,
+            hint="return grafanalib.core.Dashboard(title=..., panels=[...])",
+        )
+    if not isinstance(data, dict):
+        raise DefinitionError("did not produce a JSON object", location=definition.location, definition=label)
+    return data
+
+
+def _drop_none(value: Any) -> Any:
+    """Remove null members: grafanalib writes null for every unset option, which the schema rejects."""
+    if isinstance(value, dict):
+        return {key: _drop_none(item) for key, item in value.items() if item is not None}
+    if isinstance(value, list):
+        return [_drop_none(item) for item in value]
+    return value
+
+
+def _clean_variable(variable: dict[str, Any]) -> dict[str, Any]:
+    return _drop_none({key: value for key, value in variable.items() if key in model.VARIABLE_KEYS})
+
+
+def _clean_panel(panel: dict[str, Any]) -> dict[str, Any]:
+    allowed = model.ROW_KEYS if panel.get("type") == "row" else model.PANEL_KEYS
+    cleaned = _drop_none({key: value for key, value in panel.items() if key in allowed})
+    if cleaned.get("type") == "row":
+        cleaned.setdefault("collapsed", False)
+        cleaned["panels"] = [_clean_panel(child) for child in cleaned.get("panels", [])]
+        return cleaned
+    if cleaned.get("maxDataPoints") == _GRAFANALIB_MAX_DATA_POINTS:
+        del cleaned["maxDataPoints"]
+    for key in ("description", "interval", "timeFrom", "timeShift", "repeat", "repeatDirection"):
+        if cleaned.get(key) in ("", None):
+            cleaned.pop(key, None)
+    for key in ("transparent", "hideTimeOverride"):
+        if cleaned.get(key) is False:
+            del cleaned[key]
+    for key in ("links", "transformations"):
+        if cleaned.get(key) == []:
+            del cleaned[key]
+    if "fieldConfig" in cleaned:
+        cleaned["fieldConfig"] = {
+            "defaults": cleaned["fieldConfig"].get("defaults", {}),
+            "overrides": cleaned["fieldConfig"].get("overrides", []),
+        }
+    if "targets" in cleaned:
+        cleaned["targets"] = _clean_targets(cleaned["targets"])
+    return cleaned
+
+
+def _clean_targets(targets: list[Any]) -> list[dict[str, Any]]:
+    cleaned = []
+    used = {target.get("refId") for target in targets if isinstance(target, dict) and target.get("refId")}
+    spare = (chr(code) for code in range(ord("A"), ord("Z") + 1))
+    for target in targets:
+        target = {key: value for key, value in target.items() if key not in model.LEGACY_TARGET_KEYS}
+        for key in ("interval", "legendFormat"):
+            if target.get(key) == "":
+                del target[key]
+        if target.get("hide") is False:
+            del target["hide"]
+        if not target.get("refId"):
+            ref_id = next(spare)
+            while ref_id in used:
+                ref_id = next(spare)
+            used.add(ref_id)
+            target["refId"] = ref_id
+        cleaned.append(target)
+    return cleaned
+
+
+class _DatasourceResolver:
+    """Resolves logical datasource names (`metrics`, `logs`) and datasource variables to {type, uid}."""
+
+    def __init__(
+        self, environment: Environment, variable_types: dict[str, Any], report: Callable[..., None]
+    ) -> None:
+        self.environment = environment
+        self.variable_types = variable_types
+        self.report = report
+
+    def resolve(self, reference: Any, where: str) -> dict[str, str] | None:
+        if reference is None:
+            return None
+        if isinstance(reference, str):
+            reference = {"uid": reference}
+        if not isinstance(reference, dict) or not isinstance(reference.get("uid"), str):
+            self.report(f"{where}: datasource {reference!r} is neither a logical name nor {{'uid': ...}}")
+            return None
+        uid = reference["uid"]
+        if uid == _MIXED:
+            return {"type": "datasource", "uid": _MIXED}
+        if uid.startswith("$"):
+            name = uid.strip("${}").split(":")[0]
+            if name not in self.variable_types:
+                self.report(
+                    f"{where}: datasource {uid!r} refers to no datasource variable of this dashboard",
+                    hint=f"add a template variable named {name!r} of type 'datasource'",
+                )
+                return None
+            return {"type": str(self.variable_types[name]), "uid": uid}
+        if uid in self.environment.datasources:
+            return self.environment.datasources[uid].to_json()
+        if "type" in reference:
+            # An explicit {type, uid} names a datasource Grafana already has (e.g. one kube-prometheus-stack made).
+            return {"type": reference["type"], "uid": uid}
+        known = ", ".join(sorted(self.environment.datasources)) or "none"
+        self.report(
+            f"{where}: datasource {uid!r} does not resolve in environment {self.environment.name!r} "
+            f"(logical names there: {known})",
+            hint=f"use one of the logical names, or add {uid} = {{ uid = \"...\", type = \"...\" }} under "
+            f"[tool.dashctl.environments.{self.environment.name}.datasources]",
+        )
+        return None
+
+
+class _QueryValidator:
+    """Validates each target's query with the parser of its datasource's language, collecting every failure."""
+
+    def __init__(self, label: str, location: SourceLocation, problems: list[DefinitionError]) -> None:
+        self.label = label
+        self.location = location
+        self.problems = problems
+
+    def check(self, ref: dict[str, str] | None, target: dict[str, Any], panel_title: str) -> None:
+        language = query_language(ref.get("type") if ref else None)
+        expr = target.get("expr")
+        if language is None or not isinstance(expr, str):
+            return
+        from dashctl.queries.validation import check_query
+
+        where = f"{self.label} panel {panel_title!r} query {target.get('refId')}"
+        try:
+            check_query(expr, language)
+        except QuerySyntaxError as error:
+            self.problems.append(error.with_context(location=self.location, definition=where))
+
+
+def _resolve_panel(panel: dict[str, Any], resolver: _DatasourceResolver, validator: _QueryValidator) -> dict[str, Any]:
+    title = panel.get("title") or f"#{panel.get('id')}"
+    where = f"panel {title!r}"
+    if panel.get("type") == "row":
+        children = [_resolve_panel(child, resolver, validator) for child in panel.get("panels", [])]
+        resolved = {**panel, "panels": children}
+        if "datasource" in panel:
+            resolved["datasource"] = resolver.resolve(panel["datasource"], where)
+        return _drop_none(resolved)
+    resolved = dict(panel)
+    panel_ref = resolver.resolve(panel.get("datasource"), where) if panel.get("datasource") is not None else None
+    targets = []
+    for target in panel.get("targets", []):
+        target = dict(target)
+        ref = resolver.resolve(target["datasource"], where) if target.get("datasource") else panel_ref
+        if ref is None and panel.get("datasource") is None:
+            resolver.report(
+                f"{where} has queries but no datasource",
+                hint="set dataSource='metrics' (or another logical name) on the panel",
+            )
+        target["datasource"] = ref
+        validator.check(ref, target, title)
+        targets.append(_drop_none(target))
+    if targets:
+        resolved["targets"] = targets
+    resolved["datasource"] = panel_ref
+    return _drop_none(resolved)

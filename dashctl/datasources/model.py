@@ -1,0 +1,159 @@
+"""The datasource model: what Grafana's datasource provisioning file holds, typed.
+
+Secrets only by reference. Grafana expands `$__env{NAME}` and `$__file{PATH}` in provisioning values from its
+own container (pkg/services/provisioning/values/values.go), so the secret itself lives in a Kubernetes Secret that
+Grafana mounts, never in the definitions, the build output or a log.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+from urllib.parse import urlsplit
+
+from dashctl.definitions import validate_uid
+from dashctl.errors import DefinitionError, SourceLocation
+
+__all__ = ["Datasource", "Loki", "Prometheus", "SECRET_REFERENCE", "env_secret", "file_secret", "is_secret_reference"]
+
+SECRET_REFERENCE = re.compile(r"^\$__(env|file)\{[^{}]+\}$")
+# jsonData keys that Grafana treats as secret in some plugins, or that users put secrets in by mistake.
+_SECRET_LOOKING = re.compile(r"(password|secret|token|apikey|api_key|credential|private)", re.IGNORECASE)
+
+
+def env_secret(name: str) -> str:
+    """A reference Grafana expands from its container's environment variable `name`."""
+    if not re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", name):
+        raise DefinitionError(f"{name!r} is not an environment variable name")
+    return f"$__env{{{name}}}"
+
+
+def file_secret(path: str) -> str:
+    """A reference Grafana expands from a file mounted into its container (e.g. a Secret volume)."""
+    if not path.startswith("/"):
+        raise DefinitionError(f"{path!r} must be an absolute path inside the Grafana container")
+    return f"$__file{{{path}}}"
+
+
+def is_secret_reference(value: Any) -> bool:
+    return isinstance(value, str) and bool(SECRET_REFERENCE.match(value))
+
+
+def _caller_location() -> SourceLocation:
+    """Where the user constructed this object: the first frame outside dashctl."""
+    frame = sys._getframe(1)
+    package = __name__.split(".")[0]
+    while frame is not None and frame.f_globals.get("__name__", "").split(".")[0] == package:
+        frame = frame.f_back
+    if frame is None:
+        return SourceLocation(file="<unknown>")
+    return SourceLocation(file=frame.f_code.co_filename, line=frame.f_lineno)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Datasource:
+    """One Grafana datasource (provisioning file entry): name, type, uid, URL and plugin settings.
+
+    `secure_json_data` values must be secret references (`env_secret("LOKI_TOKEN")`); a literal secret is refused.
+    """
+
+    name: str
+    type: str
+    uid: str
+    url: str | None = None
+    access: str = "proxy"
+    is_default: bool = False
+    editable: bool = False
+    basic_auth: bool = False
+    basic_auth_user: str | None = None
+    user: str | None = None
+    database: str | None = None
+    json_data: Mapping[str, Any] = field(default_factory=dict)
+    secure_json_data: Mapping[str, str] = field(default_factory=dict)
+    org_id: int = 1
+    location: SourceLocation = field(default_factory=_caller_location, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "json_data", MappingProxyType(dict(self.json_data)))
+        object.__setattr__(self, "secure_json_data", MappingProxyType(dict(self.secure_json_data)))
+        what = f"datasource {self.name!r}"
+        if not self.name or not isinstance(self.name, str):
+            raise DefinitionError("a datasource needs a name", location=self.location)
+        if not self.type or not isinstance(self.type, str):
+            raise DefinitionError(f"{what} needs a type", location=self.location)
+        validate_uid(self.uid, what=what, location=self.location)
+        if self.access not in ("proxy", "direct"):
+            raise DefinitionError(f"{what} access must be 'proxy' or 'direct'", location=self.location)
+        if self.url is not None:
+            parts = urlsplit(self.url)
+            if parts.password:
+                raise DefinitionError(
+                    f"{what} URL carries a password",
+                    location=self.location,
+                    hint="set basic_auth=True, basic_auth_user=... and "
+                    "secure_json_data={'basicAuthPassword': env_secret('NAME')}",
+                )
+        for key, value in self.secure_json_data.items():
+            if not is_secret_reference(value):
+                raise DefinitionError(
+                    f"{what} secure_json_data[{key!r}] is a literal secret",
+                    location=self.location,
+                    hint="reference it instead: env_secret('NAME') (Grafana reads $__env{NAME} from its "
+                    "container) or file_secret('/path') for a mounted file",
+                )
+        for key, value in self.json_data.items():
+            if _SECRET_LOOKING.search(key) and isinstance(value, str) and value and not is_secret_reference(value):
+                raise DefinitionError(
+                    f"{what} json_data[{key!r}] looks like a secret and is stored in plain text",
+                    location=self.location,
+                    hint="move it to secure_json_data as env_secret('NAME')",
+                )
+
+    @property
+    def carries_secret(self) -> bool:
+        """Whether Grafana needs a secret for it; such a provisioning file is packaged as a Secret."""
+        return bool(self.secure_json_data)
+
+    def to_provisioning(self) -> dict[str, Any]:
+        """The entry of Grafana's datasource provisioning file (camelCase, as Grafana reads it)."""
+        entry: dict[str, Any] = {
+            "name": self.name,
+            "type": self.type,
+            "uid": self.uid,
+            "access": self.access,
+            "orgId": self.org_id,
+            "isDefault": self.is_default,
+            "editable": self.editable,
+        }
+        optional = {
+            "url": self.url,
+            "user": self.user,
+            "database": self.database,
+            "basicAuthUser": self.basic_auth_user,
+        }
+        entry.update({key: value for key, value in optional.items() if value is not None})
+        if self.basic_auth:
+            entry["basicAuth"] = True
+        if self.json_data:
+            entry["jsonData"] = dict(self.json_data)
+        if self.secure_json_data:
+            entry["secureJsonData"] = dict(self.secure_json_data)
+        return entry
+
+
+def Prometheus(*, name: str, uid: str, url: str, scrape_interval: str = "30s", **options: Any) -> Datasource:  # noqa: N802 - reads as a type
+    """A Prometheus datasource with the settings the platform wants by default (POST queries, scrape interval)."""
+    json_data = {"httpMethod": "POST", "timeInterval": scrape_interval, **options.pop("json_data", {})}
+    return Datasource(name=name, type="prometheus", uid=uid, url=url, json_data=json_data,
+                      location=options.pop("location", None) or _caller_location(), **options)
+
+
+def Loki(*, name: str, uid: str, url: str, max_lines: int = 1000, **options: Any) -> Datasource:  # noqa: N802
+    """A Loki datasource."""
+    json_data = {"maxLines": max_lines, **options.pop("json_data", {})}
+    return Datasource(name=name, type="loki", uid=uid, url=url, json_data=json_data,
+                      location=options.pop("location", None) or _caller_location(), **options)

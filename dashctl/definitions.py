@@ -1,0 +1,161 @@
+"""The decorators with which authors declare definitions, and the registry that discovery collects them into.
+
+A definition is a function of the environment: `@dashboard(uid="backend-api", folder="Backend")` on
+`def backend_api(env): return Dashboard(...)` yields the dev and the prod dashboard from one piece of code.
+Decorating only records the function; nothing is built until `dashctl build` asks for an environment.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import re
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, TypeVar
+
+from dashctl.errors import DefinitionError, SourceLocation
+
+__all__ = [
+    "Definition",
+    "UID_MAX_LENGTH",
+    "collecting",
+    "dashboard",
+    "datasources",
+    "define",
+    "validate_uid",
+]
+
+UID_MAX_LENGTH = 40  # Grafana's MaxUIDLength (pkg/util/shortid_generator.go)
+_UID = re.compile(r"^[A-Za-z0-9_-]+$")
+_FOLDER = re.compile(r"^[^/\\]+$")
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass(frozen=True, kw_only=True)
+class Definition:
+    """One decorated function: what kind of object it builds, its options, and where it was written."""
+
+    kind: str
+    name: str
+    build: Callable[..., Any]
+    location: SourceLocation
+    options: Mapping[str, Any] = field(default_factory=dict)
+    environments: tuple[str, ...] | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "options", MappingProxyType(dict(self.options)))
+
+    def applies_to(self, environment: str) -> bool:
+        return self.environments is None or environment in self.environments
+
+    @property
+    def label(self) -> str:
+        uid = self.options.get("uid")
+        return f"{self.kind} {uid!r} ({self.name})" if uid else f"{self.kind} {self.name}"
+
+
+_registry: contextvars.ContextVar[list[Definition] | None] = contextvars.ContextVar("dashctl_registry", default=None)
+
+
+@contextmanager
+def collecting() -> Iterator[list[Definition]]:
+    """Collect the definitions that decorators register while the block runs (discovery imports files inside it)."""
+    found: list[Definition] = []
+    token = _registry.set(found)
+    try:
+        yield found
+    finally:
+        _registry.reset(token)
+
+
+def location_of(function: Callable[..., Any]) -> SourceLocation:
+    """Where a function was written: its file and the line of its first decorator."""
+    code = function.__code__
+    return SourceLocation(file=code.co_filename, line=code.co_firstlineno)
+
+
+def validate_uid(uid: Any, *, what: str, location: SourceLocation | None = None) -> str:
+    """A Grafana uid: 1 to 40 characters of letters, digits, '-' and '_' (pkg/util/shortid_generator.go)."""
+    if not isinstance(uid, str) or not uid:
+        raise DefinitionError(f"{what} needs a uid (a non-empty string)", location=location)
+    if len(uid) > UID_MAX_LENGTH:
+        raise DefinitionError(
+            f"{what} uid {uid!r} is {len(uid)} characters long; Grafana allows at most {UID_MAX_LENGTH}",
+            location=location,
+            hint="shorten the uid; it is part of the dashboard URL, so keep it stable once deployed",
+        )
+    if not _UID.match(uid):
+        raise DefinitionError(
+            f"{what} uid {uid!r} has characters Grafana rejects",
+            location=location,
+            hint="use only letters, digits, '-' and '_'",
+        )
+    return uid
+
+
+def define(kind: str, function: F, *, options: Mapping[str, Any], environments: Any = None) -> F:
+    """Register `function` as a definition of `kind`; the shared mechanism behind every decorator."""
+    location = location_of(function)
+    if not callable(function):
+        raise DefinitionError(f"@{kind} must decorate a function of the environment", location=location)
+    if environments is not None:
+        if isinstance(environments, str) or not all(isinstance(name, str) for name in environments):
+            raise DefinitionError(
+                f"@{kind}(environments=...) takes a list of environment names", location=location
+            )
+        environments = tuple(environments)
+    definition = Definition(
+        kind=kind,
+        name=function.__qualname__,
+        build=function,
+        location=location,
+        options=options,
+        environments=environments,
+    )
+    found = _registry.get()
+    if found is not None:
+        found.append(definition)
+    return function
+
+
+def dashboard(*, uid: str, folder: str | None = None, environments: list[str] | None = None) -> Callable[[F], F]:
+    """Declare a dashboard: the decorated function takes the Environment and returns a grafanalib Dashboard.
+
+    `uid` is the dashboard's fixed Grafana uid (the `/d/<uid>` URL); `folder` the Grafana folder title it is
+    filed under (the sidecar's folder annotation); `environments` limits it to some environments.
+    """
+
+    def decorate(function: F) -> F:
+        location = location_of(function)
+        validate_uid(uid, what="dashboard", location=location)
+        if folder is not None and not (isinstance(folder, str) and _FOLDER.match(folder) and folder.strip() == folder):
+            raise DefinitionError(
+                f"dashboard {uid!r} folder {folder!r} must be one folder title without '/'",
+                location=location,
+                hint="Grafana's file provisioning uses only the last directory as the folder: no nesting",
+            )
+        return define("dashboard", function, options={"uid": uid, "folder": folder}, environments=environments)
+
+    return decorate
+
+
+def datasources(function: F | None = None, *, environments: list[str] | None = None) -> Any:
+    """Declare datasources: the decorated function takes the Environment and returns a list of Datasource."""
+
+    def decorate(inner: F) -> F:
+        return define("datasources", inner, options={}, environments=environments)
+
+    return decorate(function) if function is not None else decorate
+
+
+def relative_location(location: SourceLocation, root: Path) -> SourceLocation:
+    """The same location with the file shown relative to the project root, as users wrote it."""
+    try:
+        relative = Path(location.file).resolve().relative_to(root.resolve())
+    except ValueError:
+        return location
+    return SourceLocation(file=str(relative), line=location.line)

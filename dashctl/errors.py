@@ -1,0 +1,192 @@
+"""Every error dashctl raises, rooted at DashctlError.
+
+The CLI turns these into messages and exit codes in one place (`dashctl/cli/failure.py`); the library only raises.
+
+    DashctlError
+    ├── UsageError                 a request the caller got wrong (exit 2)
+    ├── ConfigError                pyproject.toml / dashctl.toml [tool.dashctl] is missing or wrong (exit 3)
+    ├── DefinitionError            one problem in one definition, with its file and line (exit 3)
+    │   └── QuerySyntaxError       a PromQL or LogQL query that does not parse, with the position
+    ├── DefinitionErrors           several DefinitionErrors reported together (exit 3)
+    ├── OutputError                the build output cannot be written or read (exit 3)
+    └── GrafanaError               Grafana answered with an error or could not be reached (exit 4)
+        ├── GrafanaAuthError       401 / 403
+        ├── GrafanaNotFoundError   404
+        ├── GrafanaConflictError   409 / 412
+        └── GrafanaUnavailableError  connection failure, timeout, 429, 5xx after retries
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+__all__ = [
+    "ConfigError",
+    "DashctlError",
+    "DefinitionError",
+    "DefinitionErrors",
+    "GrafanaAuthError",
+    "GrafanaConflictError",
+    "GrafanaError",
+    "GrafanaNotFoundError",
+    "GrafanaUnavailableError",
+    "OutputError",
+    "QuerySyntaxError",
+    "SourceLocation",
+    "UsageError",
+]
+
+
+@dataclass(frozen=True, kw_only=True, order=True)
+class SourceLocation:
+    """A place in a user's file: where a definition was written or a problem was found."""
+
+    file: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}" if self.line else self.file
+
+
+class DashctlError(Exception):
+    """Root of every error dashctl raises on purpose."""
+
+    exit_code = 3
+
+
+class UsageError(DashctlError):
+    """The caller asked for something that cannot be done as asked (unknown environment, bad option value)."""
+
+    exit_code = 2
+
+
+class ConfigError(DashctlError):
+    """The project configuration ([tool.dashctl]) is missing or invalid."""
+
+    def __init__(self, message: str, *, location: SourceLocation | None = None, hint: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.location = location
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return _render(self.message, self.location, None, self.hint)
+
+
+class DefinitionError(DashctlError):
+    """One problem in one definition: what is wrong, where, in which definition, and how to fix it."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        location: SourceLocation | None = None,
+        definition: str | None = None,
+        hint: str | None = None,
+    ):
+        super().__init__(message)
+        self.message = message
+        self.location = location
+        self.definition = definition
+        self.hint = hint
+
+    def with_context(
+        self, *, location: SourceLocation | None = None, definition: str | None = None
+    ) -> DefinitionError:
+        """Return this error with the location and definition filled in where they were still unknown."""
+        clone = type(self).__new__(type(self))
+        clone.__dict__.update(self.__dict__)
+        Exception.__init__(clone, *self.args)
+        clone.location = self.location or location
+        clone.definition = self.definition or definition
+        return clone
+
+    def __str__(self) -> str:
+        return _render(self.message, self.location, self.definition, self.hint)
+
+
+class QuerySyntaxError(DefinitionError):
+    """A PromQL or LogQL query that does not parse; `position` is the 0-based character offset in `query`."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        query: str,
+        position: int | None = None,
+        language: str,
+        location: SourceLocation | None = None,
+        definition: str | None = None,
+        hint: str | None = None,
+    ):
+        super().__init__(message, location=location, definition=definition, hint=hint)
+        self.query = query
+        self.position = position
+        self.language = language
+
+    def __str__(self) -> str:
+        text = _render(f"invalid {self.language}: {self.message}", self.location, self.definition, self.hint)
+        if self.position is None:
+            return f"{text}\n    {self.query}"
+        return f"{text}\n    {self.query}\n    {' ' * self.position}^ (column {self.position + 1})"
+
+
+class DefinitionErrors(DashctlError):
+    """Several definition problems found in one pass, reported together."""
+
+    def __init__(self, errors: Iterable[DefinitionError]):
+        self.errors: Sequence[DefinitionError] = tuple(errors)
+        super().__init__(f"{len(self.errors)} problem(s) in the definitions")
+
+    def __str__(self) -> str:
+        return "\n".join(str(error) for error in self.errors)
+
+
+class OutputError(DashctlError):
+    """The build output directory cannot be written or read."""
+
+
+class GrafanaError(DashctlError):
+    """Grafana answered with an error, or could not be reached; carries the URL, status and Grafana's message."""
+
+    exit_code = 4
+
+    def __init__(self, message: str, *, url: str | None = None, status: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.url = url
+        self.status = status
+
+    def __str__(self) -> str:
+        parts = [self.message]
+        if self.status is not None:
+            parts.append(f"(HTTP {self.status})")
+        if self.url:
+            parts.append(f"from {self.url}")
+        return " ".join(parts)
+
+
+class GrafanaAuthError(GrafanaError):
+    """401 or 403: the token is wrong, expired, or lacks a permission."""
+
+
+class GrafanaNotFoundError(GrafanaError):
+    """404: the object does not exist."""
+
+
+class GrafanaConflictError(GrafanaError):
+    """409 or 412: the object changed or exists under another identity."""
+
+
+class GrafanaUnavailableError(GrafanaError):
+    """The server could not be reached or stayed unavailable after retries."""
+
+
+def _render(message: str, location: SourceLocation | None, definition: str | None, hint: str | None) -> str:
+    head = f"{location}: " if location else ""
+    where = f"{definition}: " if definition else ""
+    text = f"{head}{where}{message}"
+    if hint:
+        text += f"\n  hint: {hint}"
+    return text

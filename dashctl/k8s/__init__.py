@@ -1,0 +1,1 @@
+"""Kubernetes packaging: ConfigMaps and Secrets for the Grafana sidecars, kustomizations, ArgoCD manifests."""

@@ -1,0 +1,1 @@
+"""The user's project: its configuration, environments and the discovery of its definitions."""

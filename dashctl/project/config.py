@@ -1,0 +1,178 @@
+"""The project configuration: `[tool.dashctl]` in pyproject.toml, or a `dashctl.toml` holding the same keys.
+
+Found by walking up from the working directory, as git finds its repository, so dashctl works from any
+subdirectory of the project.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from dashctl.errors import ConfigError, SourceLocation, UsageError
+from dashctl.project.environment import DatasourceRef, Environment
+
+__all__ = ["ArgoCDSettings", "Project", "find_project", "load_project"]
+
+DEFAULT_ROOTS = ("datasources", "dashboards", "alerts")
+_DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+_ENV_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+
+
+@dataclass(frozen=True, kw_only=True)
+class ArgoCDSettings:
+    """Where ArgoCD finds this repository, for the generated ApplicationSet."""
+
+    repo_url: str = "https://git.example.com/platform/observability.git"
+    target_revision: str = "main"
+    project: str = "default"
+    namespace: str = "argocd"
+    destination_server: str = "https://kubernetes.default.svc"
+    # Where the project sits inside the git repository ArgoCD clones ("" when it is the repository's root).
+    repo_path: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Project:
+    """A dashctl project: where its definitions live, where output goes, and its environments."""
+
+    root: Path
+    config_file: Path
+    roots: tuple[str, ...] = DEFAULT_ROOTS
+    output: str = "deploy"
+    environments: Mapping[str, Environment] = field(default_factory=dict)
+    argocd: ArgoCDSettings = field(default_factory=ArgoCDSettings)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "environments", MappingProxyType(dict(self.environments)))
+
+    @property
+    def output_dir(self) -> Path:
+        return self.root / self.output
+
+    def select_environments(self, names: tuple[str, ...] | list[str] = ()) -> tuple[Environment, ...]:
+        """The environments named (all of them, in sorted order, when none are); an unknown name is a usage error."""
+        if not names:
+            return tuple(self.environments[name] for name in sorted(self.environments))
+        unknown = [name for name in names if name not in self.environments]
+        if unknown:
+            known = ", ".join(sorted(self.environments)) or "none"
+            raise UsageError(f"unknown environment {', '.join(map(repr, unknown))} (configured: {known})")
+        return tuple(self.environments[name] for name in sorted(set(names)))
+
+
+def find_project(start: Path | None = None) -> Path:
+    """The configuration file that governs `start`: the nearest dashctl.toml or pyproject.toml with [tool.dashctl]."""
+    here = (start or Path.cwd()).resolve()
+    for directory in (here, *here.parents):
+        candidate = directory / "dashctl.toml"
+        if candidate.is_file():
+            return candidate
+        candidate = directory / "pyproject.toml"
+        if candidate.is_file() and "dashctl" in _read_toml(candidate).get("tool", {}):
+            return candidate
+    raise ConfigError(
+        f"no dashctl project found in {here} or any parent directory",
+        hint="run `dashctl init DIR` to create one, or add a [tool.dashctl] table to pyproject.toml",
+    )
+
+
+def load_project(start: Path | None = None, *, config_file: Path | None = None) -> Project:
+    """Load the project configuration that governs `start` (or the given file)."""
+    path = (config_file or find_project(start)).resolve()
+    document = _read_toml(path)
+    settings = document if path.name == "dashctl.toml" else document.get("tool", {}).get("dashctl")
+    if not isinstance(settings, dict):
+        raise ConfigError("no [tool.dashctl] table", location=SourceLocation(file=str(path)))
+    return _parse_project(path, settings)
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"not valid TOML: {error}", location=SourceLocation(file=str(path))) from None
+    except OSError as error:
+        raise ConfigError(f"cannot read: {error.strerror}", location=SourceLocation(file=str(path))) from None
+
+
+def _parse_project(path: Path, settings: dict[str, Any]) -> Project:
+    where = SourceLocation(file=str(path))
+    prefix = "[tool.dashctl]" if path.name == "pyproject.toml" else "dashctl.toml"
+    _reject_unknown(settings, {"roots", "output", "environments", "argocd"}, prefix, where)
+    roots = settings.get("roots", list(DEFAULT_ROOTS))
+    if not (isinstance(roots, list) and roots and all(isinstance(root, str) and root for root in roots)):
+        raise ConfigError(f"{prefix} roots must be a non-empty list of directory names", location=where)
+    output = settings.get("output", "deploy")
+    if not isinstance(output, str) or not output or Path(output).is_absolute() or ".." in Path(output).parts:
+        raise ConfigError(f"{prefix} output must be a relative directory inside the project", location=where)
+    environments_table = settings.get("environments", {})
+    if not isinstance(environments_table, dict) or not environments_table:
+        raise ConfigError(
+            f"{prefix} declares no environments",
+            location=where,
+            hint=f"add [{prefix.strip('[]')}.environments.dev] with namespace = \"dev\"",
+        )
+    environments = {
+        name: _parse_environment(name, table, prefix, where) for name, table in environments_table.items()
+    }
+    argocd_table = settings.get("argocd", {})
+    if not isinstance(argocd_table, dict):
+        raise ConfigError(f"{prefix} argocd must be a table", location=where)
+    _reject_unknown(argocd_table, set(ArgoCDSettings.__dataclass_fields__), f"{prefix} argocd", where)
+    argocd = ArgoCDSettings(**{key: str(value) for key, value in argocd_table.items()})
+    return Project(
+        root=path.parent,
+        config_file=path,
+        roots=tuple(roots),
+        output=output,
+        environments=environments,
+        argocd=argocd,
+    )
+
+
+def _parse_environment(name: str, table: Any, prefix: str, where: SourceLocation) -> Environment:
+    label = f"{prefix} environments.{name}"
+    if not _ENV_NAME.match(name):
+        raise ConfigError(f"{label}: an environment name must be lowercase letters, digits and '-'", location=where)
+    if not isinstance(table, dict):
+        raise ConfigError(f"{label} must be a table", location=where)
+    _reject_unknown(table, {"namespace", "grafana_url", "datasources", "values"}, label, where)
+    namespace = table.get("namespace", name)
+    if not isinstance(namespace, str) or not _DNS_LABEL.match(namespace) or len(namespace) > 63:
+        raise ConfigError(f"{label}.namespace {namespace!r} is not a valid Kubernetes namespace", location=where)
+    grafana_url = table.get("grafana_url")
+    if grafana_url is not None and not (isinstance(grafana_url, str) and grafana_url.startswith(("http://", "https://"))):
+        raise ConfigError(f"{label}.grafana_url must be an http:// or https:// URL", location=where)
+    datasources: dict[str, DatasourceRef] = {}
+    for logical, ref in table.get("datasources", {}).items():
+        if not (isinstance(ref, dict) and isinstance(ref.get("uid"), str) and isinstance(ref.get("type"), str)):
+            raise ConfigError(
+                f"{label}.datasources.{logical} must be a table with uid and type",
+                location=where,
+                hint=f'{logical} = {{ uid = "prometheus", type = "prometheus" }}',
+            )
+        _reject_unknown(ref, {"uid", "type"}, f"{label}.datasources.{logical}", where)
+        datasources[logical] = DatasourceRef(uid=ref["uid"], type=ref["type"])
+    values = table.get("values", {})
+    if not isinstance(values, dict):
+        raise ConfigError(f"{label}.values must be a table", location=where)
+    return Environment(
+        name=name, namespace=namespace, grafana_url=grafana_url, datasources=datasources, values=values
+    )
+
+
+def _reject_unknown(table: dict[str, Any], allowed: set[str], label: str, where: SourceLocation) -> None:
+    unknown = sorted(set(table) - allowed)
+    if unknown:
+        raise ConfigError(
+            f"{label}: unknown key(s) {', '.join(unknown)}",
+            location=where,
+            hint=f"allowed: {', '.join(sorted(allowed))}",
+        )

@@ -1,0 +1,139 @@
+"""Find the definitions of a project: import every Python file under its roots, in sorted order.
+
+A file that fails to import is reported with its file and line, and the other files are still imported, so one
+broken file never hides the problems of the others.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from dashctl.definitions import Definition, collecting, relative_location
+from dashctl.errors import DashctlError, DefinitionError, SourceLocation
+from dashctl.project.config import Project
+
+__all__ = ["Discovery", "definition_files", "discover_definitions", "error_from_exception"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Discovery:
+    """What discovery found: the definitions in file order, and every problem met on the way."""
+
+    definitions: tuple[Definition, ...]
+    errors: tuple[DefinitionError, ...]
+
+    def of_kind(self, kind: str) -> tuple[Definition, ...]:
+        return tuple(definition for definition in self.definitions if definition.kind == kind)
+
+
+def definition_files(project: Project) -> list[Path]:
+    """The Python files under the project's roots, sorted; `_`-prefixed files are shared modules, not scanned."""
+    files: list[Path] = []
+    for root in project.roots:
+        directory = project.root / root
+        if not directory.is_dir():
+            continue
+        for path in sorted(directory.rglob("*.py")):
+            relative = path.relative_to(directory)
+            if any(part.startswith(("_", ".")) for part in relative.parts):
+                continue
+            files.append(path)
+    return sorted(files, key=lambda path: path.relative_to(project.root).as_posix())
+
+
+def discover_definitions(project: Project) -> Discovery:
+    """Import every definition file of the project and collect what the decorators registered."""
+    definitions: list[Definition] = []
+    errors: list[DefinitionError] = []
+    with _importable(project.root):
+        for path in definition_files(project):
+            with collecting() as found:
+                try:
+                    _import_file(project, path)
+                except (Exception, SystemExit) as error:  # any failure of user code is reported, not raised
+                    errors.append(error_from_exception(error, project.root, fallback=path))
+                    continue
+            definitions.extend(
+                _with_relative_location(definition, project.root) for definition in found
+            )
+    return Discovery(definitions=tuple(definitions), errors=tuple(errors))
+
+
+def error_from_exception(error: BaseException, root: Path, *, fallback: Path, definition: str | None = None) -> DefinitionError:
+    """Turn whatever user code raised into a DefinitionError pointing at the user's own file and line."""
+    if isinstance(error, DefinitionError):
+        located = error.with_context(location=_deepest_user_frame(error, root, fallback), definition=definition)
+        if located.location is not None:
+            located.location = relative_location(located.location, root)
+        return located
+    if isinstance(error, SyntaxError) and error.filename:
+        location = relative_location(SourceLocation(file=error.filename, line=error.lineno), root)
+        return DefinitionError(
+            f"syntax error: {error.msg}", location=location, definition=definition, hint=_syntax_hint(error)
+        )
+    location = relative_location(_deepest_user_frame(error, root, fallback), root)
+    message = str(error) if isinstance(error, DashctlError) else f"{type(error).__name__}: {error}"
+    return DefinitionError(message, location=location, definition=definition)
+
+
+def _syntax_hint(error: SyntaxError) -> str | None:
+    if error.text:
+        column = max((error.offset or 1) - 1, 0)
+        return f"{error.text.rstrip()}\n        {' ' * column}^"
+    return None
+
+
+def _deepest_user_frame(error: BaseException, root: Path, fallback: Path) -> SourceLocation:
+    """The innermost traceback frame inside the project (not dashctl, not a library): where the user's code failed."""
+    root = root.resolve()
+    package = Path(__file__).resolve().parents[1]
+    best = SourceLocation(file=str(fallback))
+    for frame in traceback.extract_tb(error.__traceback__):
+        path = Path(frame.filename).resolve()
+        if path.is_relative_to(root) and not path.is_relative_to(package) and "site-packages" not in path.parts:
+            best = SourceLocation(file=str(path), line=frame.lineno)
+    return best
+
+
+def _import_file(project: Project, path: Path) -> None:
+    relative = path.relative_to(project.root).with_suffix("")
+    module_name = "dashctl_definitions." + ".".join(relative.parts)
+    spec = importlib.util.spec_from_file_location(module_name, path)
+    if spec is None or spec.loader is None:
+        raise DefinitionError("cannot be imported as Python", location=SourceLocation(file=str(path)))
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        # Definitions keep references to their functions; the module entry would only pin stale state between
+        # builds in one process (preview --watch).
+        sys.modules.pop(module_name, None)
+
+
+@contextmanager
+def _importable(root: Path) -> Iterator[None]:
+    """Let definition files import the project's shared modules (e.g. `telemetry.py`) while discovery runs."""
+    entry = str(root)
+    before = set(sys.modules)
+    sys.path.insert(0, entry)
+    try:
+        yield
+    finally:
+        if entry in sys.path:
+            sys.path.remove(entry)
+        # Forget the project's shared modules so the next discovery (watch mode, tests) sees edits.
+        for name in set(sys.modules) - before:
+            module_file = getattr(sys.modules.get(name), "__file__", None) or ""
+            if module_file and Path(module_file).resolve().is_relative_to(root.resolve()):
+                sys.modules.pop(name, None)
+
+
+def _with_relative_location(definition: Definition, root: Path) -> Definition:
+    return replace(definition, location=relative_location(definition.location, root))
