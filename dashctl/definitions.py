@@ -122,11 +122,14 @@ def define(kind: str, function: F, *, options: Mapping[str, Any], environments: 
     return function
 
 
-def dashboard(*, uid: str, folder: str | None = None, environments: list[str] | None = None) -> Callable[[F], F]:
+def dashboard(
+    *, uid: str, folder: str | None = None, environments: list[str] | None = None, layout: str = "auto"
+) -> Callable[[F], F]:
     """Declare a dashboard: the decorated function takes the Environment and returns a grafanalib Dashboard.
 
     `uid` is the dashboard's fixed Grafana uid (the `/d/<uid>` URL); `folder` the Grafana folder title it is
-    filed under (the sidecar's folder annotation); `environments` limits it to some environments.
+    filed under (the sidecar's folder annotation); `environments` limits it to some environments; `layout`
+    "auto" computes every panel's position, "manual" keeps the gridPos each panel gives.
     """
 
     def decorate(function: F) -> F:
@@ -138,7 +141,10 @@ def dashboard(*, uid: str, folder: str | None = None, environments: list[str] | 
                 location=location,
                 hint="Grafana's file provisioning uses only the last directory as the folder: no nesting",
             )
-        return define("dashboard", function, options={"uid": uid, "folder": folder}, environments=environments)
+        if layout not in ("auto", "manual"):
+            raise DefinitionError(f"dashboard {uid!r} layout must be 'auto' or 'manual'", location=location)
+        options = {"uid": uid, "folder": folder, "layout": layout}
+        return define("dashboard", function, options=options, environments=environments)
 
     return decorate
 
