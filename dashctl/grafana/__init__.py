@@ -1,0 +1,33 @@
+"""Talking to a running Grafana over its HTTP API: the client that preview uses.
+
+`GrafanaClient` is the entry point; `models` holds what it returns; `transport` sends requests with retries;
+`failures` turns Grafana's error answers into `dashctl.errors.GrafanaError` subclasses.
+"""
+
+from dashctl.grafana.client import GrafanaClient
+from dashctl.grafana.models import (
+    Dashboard,
+    Datasource,
+    Folder,
+    Health,
+    Org,
+    RequestCounts,
+    RuleGroup,
+    SavedDashboard,
+    SearchHit,
+)
+from dashctl.grafana.transport import RetryPolicy
+
+__all__ = [
+    "Dashboard",
+    "Datasource",
+    "Folder",
+    "GrafanaClient",
+    "Health",
+    "Org",
+    "RequestCounts",
+    "RetryPolicy",
+    "RuleGroup",
+    "SavedDashboard",
+    "SearchHit",
+]
