@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextvars
 import re
+import sys
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from dashctl.errors import DefinitionError, SourceLocation
 __all__ = [
     "Definition",
     "UID_MAX_LENGTH",
+    "caller_location",
     "collecting",
     "dashboard",
     "datasources",
@@ -76,6 +78,16 @@ def location_of(function: Callable[..., Any]) -> SourceLocation:
     """Where a function was written: its file and the line of its first decorator."""
     code = function.__code__
     return SourceLocation(file=code.co_filename, line=code.co_firstlineno)
+
+
+def caller_location() -> SourceLocation:
+    """Where the user constructed an object: the first frame outside dashctl (for a dataclass `default_factory`)."""
+    frame = sys._getframe(1)
+    while frame is not None and frame.f_globals.get("__name__", "").split(".")[0] == "dashctl":
+        frame = frame.f_back
+    if frame is None:
+        return SourceLocation(file="<unknown>")
+    return SourceLocation(file=frame.f_code.co_filename, line=frame.f_lineno)
 
 
 def validate_uid(uid: Any, *, what: str, location: SourceLocation | None = None) -> str:

@@ -8,13 +8,13 @@ Grafana mounts, never in the definitions, the build output or a log.
 from __future__ import annotations
 
 import re
-import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 from urllib.parse import urlsplit
 
+from dashctl.definitions import caller_location as _caller_location
 from dashctl.definitions import validate_uid
 from dashctl.errors import DefinitionError, SourceLocation
 
@@ -41,17 +41,6 @@ def file_secret(path: str) -> str:
 
 def is_secret_reference(value: Any) -> bool:
     return isinstance(value, str) and bool(SECRET_REFERENCE.match(value))
-
-
-def _caller_location() -> SourceLocation:
-    """Where the user constructed this object: the first frame outside dashctl."""
-    frame = sys._getframe(1)
-    package = __name__.split(".")[0]
-    while frame is not None and frame.f_globals.get("__name__", "").split(".")[0] == package:
-        frame = frame.f_back
-    if frame is None:
-        return SourceLocation(file="<unknown>")
-    return SourceLocation(file=frame.f_code.co_filename, line=frame.f_lineno)
 
 
 @dataclass(frozen=True, kw_only=True)
