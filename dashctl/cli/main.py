@@ -17,6 +17,7 @@ __all__ = ["cli", "main"]
 COMMANDS: dict[str, tuple[str, str, str]] = {
     "build": ("dashctl.cli.build", "build", "Compile the definitions into deploy/<env> manifests."),
     "init": ("dashctl.cli.init", "init", "Create a new dashctl project in a directory."),
+    "query": ("dashctl.cli.query", "query", "Validate PromQL and LogQL queries (query check)."),
     "preview": ("dashctl.cli.preview", "preview", "Push a branch's build into a preview folder of a running Grafana."),
 }
 
