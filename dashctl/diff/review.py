@@ -1,0 +1,53 @@
+"""`diff_revision`: the committed output of a base revision against a fresh build of the working tree."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+
+from dashctl.diff.changes import Diff
+from dashctl.diff.compare import compare_snapshots
+from dashctl.diff.extract import extract_snapshot
+from dashctl.diff.revision import read_revision_output
+from dashctl.project.config import Project
+
+__all__ = ["WORKING_TREE", "diff_revision"]
+
+WORKING_TREE = "working tree"
+
+
+def diff_revision(project: Project, *, base: str | None = None, environments: Iterable[str] = ()) -> Diff:
+    """Compare `deploy/` as committed at `base` with what the working tree builds, for the named environments.
+
+    Without names: every configured environment, plus any environment directory the base has and the
+    configuration no longer does (all of its objects then show as removed). The git revision is checked before
+    the build, so a wrong `--base` fails fast (UsageError); a definition that does not build raises
+    DefinitionErrors. Nothing is written: not the working tree, not the index, not even `__pycache__`.
+    """
+    from dashctl.build.output import read_output
+    from dashctl.build.pipeline import ARGOCD_DIR, build_project
+
+    names = tuple(environments)
+    selected = [environment.name for environment in project.select_environments(names)]
+    revision = read_revision_output(project.output_dir, base)
+    with _no_bytecode():
+        built = build_project(project, names, previous=read_output(project.output_dir))
+    compared = set(selected)
+    if not names:
+        compared |= {path.split("/", 1)[0] for path in revision.files
+                     if "/" in path and path.split("/", 1)[0] != ARGOCD_DIR}
+    before = extract_snapshot(revision.files, compared, origin=revision.ref)
+    after = extract_snapshot(built.files, compared, origin=WORKING_TREE)
+    return compare_snapshots(before, after, base_ref=revision.ref, base_commit=revision.commit)
+
+
+@contextmanager
+def _no_bytecode() -> Iterator[None]:
+    """Importing the definitions must not leave `__pycache__` directories in the user's tree."""
+    before = sys.dont_write_bytecode
+    sys.dont_write_bytecode = True
+    try:
+        yield
+    finally:
+        sys.dont_write_bytecode = before
