@@ -1,84 +1,97 @@
-"""Backend API: RED (rate, errors, duration) from the request-duration histogram, and its error logs from Loki."""
+"""Backend API: RED from the request-duration histogram, the Node.js runtime, and the error logs."""
 
-from grafanalib.core import Dashboard, Logs, Target, Templating, Time, TimeSeries
+from grafanalib.core import Dashboard, Time
 
 import telemetry as t
+from dashboards._services import (
+    BACKEND_HISTOGRAM,
+    BACKEND_METRICS,
+    PLATFORM_TAG,
+    backend_logs,
+    backend_pods,
+    namespace,
+    platform_links,
+)
+from dashctl.dashboards import units
 from dashctl.definitions import dashboard
+from dashctl.presets import Query, Section, logs_row, metric_selector, red_row, row, templating, time_series
+from dashctl.queries.promql import max_by, rate, sum_by
 
-SELECTOR = f'{t.NAMESPACE_LABEL}="$namespace", {t.CONTAINER_LABEL}="{t.BACKEND}"'
-RATE = f"[$__rate_interval]"
+
+def node_runtime(pods):
+    """CPU, memory, event loop lag and heap of the backend's Node.js processes, per pod."""
+
+    def series(name):
+        return metric_selector(name, BACKEND_METRICS, [pods])
+
+    per_pod = f"{{{{{t.POD_LABEL}}}}}"
+    return Section(
+        panels=[
+            row("Backend: Node.js runtime"),
+            time_series(
+                title="CPU by pod",
+                description="CPU time the Node.js process used per second, per pod: 1 is one core busy.",
+                unit=units.suffix(" cores"),
+                datasource="metrics",
+                queries=[Query(expr=sum_by([t.POD_LABEL], rate(series(t.NODE_CPU))), legend=per_pod)],
+                minimum=0,
+                width=6,
+            ),
+            time_series(
+                title="Resident memory by pod",
+                description="Resident set size of the Node.js process per pod: what the kernel counts against "
+                "the container's memory limit.",
+                unit=units.BYTES,
+                datasource="metrics",
+                queries=[Query(expr=sum_by([t.POD_LABEL], series(t.NODE_RSS)), legend=per_pod)],
+                minimum=0,
+                width=6,
+            ),
+            time_series(
+                title="Event loop lag by pod",
+                description="How late the event loop ran a timer, per pod: a busy or blocked loop delays every "
+                "request that pod serves.",
+                unit=units.SECONDS,
+                datasource="metrics",
+                queries=[Query(expr=max_by([t.POD_LABEL], series(t.NODE_EVENT_LOOP_LAG)), legend=per_pod)],
+                minimum=0,
+                width=6,
+            ),
+            time_series(
+                title="Heap used by pod",
+                description="V8 heap in use per pod; a steady climb across garbage collections suggests a leak.",
+                unit=units.BYTES,
+                datasource="metrics",
+                queries=[Query(expr=sum_by([t.POD_LABEL], series(t.NODE_HEAP_USED)), legend=per_pod)],
+                minimum=0,
+                width=6,
+            ),
+        ],
+        variables=[pods],
+    )
 
 
 @dashboard(uid="backend-api", folder="Backend")
 def backend_api(env):
-    requests = f"{t.HTTP_DURATION}_count{{{SELECTOR}}}"
-    errors = f'{t.HTTP_DURATION}_count{{{SELECTOR}, {t.HTTP_STATUS_LABEL}=~"5.."}}'
-    buckets = f"{t.HTTP_DURATION}_bucket{{{SELECTOR}}}"
+    pods = backend_pods()
+    logs = backend_logs(env)
+    red = red_row(
+        service=t.BACKEND,
+        histogram=BACKEND_HISTOGRAM,
+        selector=BACKEND_METRICS,
+        filters=[pods],
+        logs=logs,
+    )
+    runtime = node_runtime(pods)
+    errors = logs_row(service=t.BACKEND, logs=logs, filters=[pods], errors_only=True, title="Backend: error logs")
     return Dashboard(
         title="Backend API",
-        description=f"Requests, errors and latency of the {t.BACKEND} API, and its error logs.",
-        tags=["backend", "red"],
+        description=f"Requests, errors and latency of the {t.BACKEND} API, its Node.js runtime, and its error logs.",
+        tags=[PLATFORM_TAG, "backend", "red"],
         time=Time("now-1h", "now"),
         refresh="30s",
         timezone="browser",
-        templating=Templating(
-            list=[
-                {"name": "namespace", "type": "constant", "query": env.namespace, "hide": 2},
-            ]
-        ),
-        panels=[
-            TimeSeries(
-                title="Request rate by route",
-                description="Requests per second handled by the backend, by Express route.",
-                dataSource="metrics",
-                unit="reqps",
-                targets=[
-                    Target(
-                        expr=f"sum by ({t.HTTP_ROUTE_LABEL}) (rate({requests}{RATE}))",
-                        legendFormat=f"{{{{{t.HTTP_ROUTE_LABEL}}}}}",
-                        refId="A",
-                    )
-                ],
-            ),
-            TimeSeries(
-                title="Error ratio (5xx / all)",
-                description="Share of requests answered with a 5xx status.",
-                dataSource="metrics",
-                unit="percentunit",
-                targets=[
-                    Target(
-                        expr=f"sum(rate({errors}{RATE})) / sum(rate({requests}{RATE}))",
-                        legendFormat="5xx ratio",
-                        refId="A",
-                    )
-                ],
-            ),
-            TimeSeries(
-                title="Latency p50 / p90 / p99",
-                description="Request duration quantiles estimated from the histogram buckets.",
-                dataSource="metrics",
-                unit="s",
-                targets=[
-                    Target(
-                        expr=f"histogram_quantile({q}, sum by (le) (rate({buckets}{RATE})))",
-                        legendFormat=f"p{int(q * 100)}",
-                        refId=ref,
-                    )
-                    for ref, q in (("A", 0.5), ("B", 0.9), ("C", 0.99))
-                ],
-            ),
-            Logs(
-                title="Error logs",
-                description="Backend log lines at level error.",
-                dataSource="logs",
-                targets=[
-                    Target(
-                        expr=f'{{{t.NAMESPACE_LABEL}="$namespace", {t.APP_LABEL}="{t.BACKEND}"}} | json | level="error"',
-                        refId="A",
-                    )
-                ],
-                showTime=True,
-                wrapLogMessages=True,
-            ),
-        ],
-    ).auto_panel_ids()
+        links=platform_links(),
+        templating=templating(namespace(env), red, runtime, errors),
+        panels=[*red.panels, *runtime.panels, *errors.panels],
+    )

@@ -7,6 +7,7 @@ to the environment's uid, automatic grid layout and stable panel ids, every quer
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -41,8 +42,14 @@ def query_language(datasource_type: str | None) -> str | None:
     return {"prometheus": "PromQL", "loki": "LogQL"}.get(datasource_type or "")
 
 
-def compile_dashboard(definition: Definition, built: Any, environment: Environment) -> CompiledDashboard:
-    """Turn what a @dashboard function returned into Grafana's dashboard JSON for `environment`."""
+def compile_dashboard(
+    definition: Definition, built: Any, environment: Environment, *, validate_queries: bool = True
+) -> CompiledDashboard:
+    """Turn what a @dashboard function returned into Grafana's dashboard JSON for `environment`.
+
+    `validate_queries=False` leaves invalid PromQL and LogQL in the model instead of raising: `dashctl lint`
+    compiles that way and reports them as findings, next to everything else it finds.
+    """
     uid = definition.options["uid"]
     label = f"dashboard {uid!r}"
     problems: list[DefinitionError] = []
@@ -86,8 +93,9 @@ def compile_dashboard(definition: Definition, built: Any, environment: Environme
     manual = definition.options.get("layout") == "manual"
     panels = [_clean_panel(panel) for panel in dashboard.get("panels", [])]
     panels = assign_layout(panels, manual=manual)
-    validator = _QueryValidator(label, definition.location, problems)
+    validator = _QueryValidator(label, definition.location, problems, enabled=validate_queries)
     dashboard["panels"] = [_resolve_panel(panel, resolver, validator) for panel in panels]
+    _check_variables_defined(dashboard["panels"], variables, report)
 
     if problems:
         raise DefinitionErrors(problems)
@@ -162,6 +170,10 @@ def _clean_panel(panel: dict[str, Any]) -> dict[str, Any]:
             "defaults": cleaned["fieldConfig"].get("defaults", {}),
             "overrides": cleaned["fieldConfig"].get("overrides", []),
         }
+        steps = cleaned["fieldConfig"]["defaults"].get("thresholds", {}).get("steps")
+        if steps and isinstance(steps[0], dict) and "value" not in steps[0]:
+            # The base step's value is null (-Infinity; Grafana's validateFieldConfig), which the schema requires.
+            steps[0] = {**steps[0], "value": None}
     if "targets" in cleaned:
         cleaned["targets"] = _clean_targets(cleaned["targets"])
     return cleaned
@@ -236,15 +248,18 @@ class _DatasourceResolver:
 class _QueryValidator:
     """Validates each target's query with the parser of its datasource's language, collecting every failure."""
 
-    def __init__(self, label: str, location: SourceLocation, problems: list[DefinitionError]) -> None:
+    def __init__(
+        self, label: str, location: SourceLocation, problems: list[DefinitionError], *, enabled: bool = True
+    ) -> None:
         self.label = label
         self.location = location
         self.problems = problems
+        self.enabled = enabled
 
     def check(self, ref: dict[str, str] | None, target: dict[str, Any], panel_title: str) -> None:
         language = query_language(ref.get("type") if ref else None)
         expr = target.get("expr")
-        if language is None or not isinstance(expr, str):
+        if not self.enabled or language is None or not isinstance(expr, str):
             return
         from dashctl.queries.validation import check_query
 
@@ -253,6 +268,57 @@ class _QueryValidator:
             check_query(expr, language)
         except QuerySyntaxError as error:
             self.problems.append(error.with_context(location=self.location, definition=where))
+
+
+# A reference that may name a dashboard variable: `$x`, `${x`, `[[x`, but not Grafana's `$__...`.
+_USER_VARIABLE = re.compile(r"\$(?!__)\w|\$\{(?!__)|\[\[(?!__)")
+
+
+def _check_variables_defined(
+    panels: list[dict[str, Any]], variables: list[dict[str, Any]], report: Callable[..., None]
+) -> None:
+    """Report every `$name` a query, a variable's query or a link uses that no template variable defines.
+
+    Grafana leaves an undefined `$name` in the query as written, so the panel silently shows nothing. Grafana's
+    own variables (`$__rate_interval`, `${__field.labels.x}`) are not user variables; inside a panel (or row)
+    that repeats over a variable, that variable is set for each copy.
+    """
+    from dashctl.queries.variables import variable_names
+
+    defined = {variable.get("name") for variable in variables}
+    hint = (
+        "define it in Dashboard(templating=Templating(list=[...])), e.g. with dashctl.presets.variables "
+        "(constant, label_values, textbox), or take it out of the query"
+    )
+
+    def check(text: Any, where: str, known: set[Any]) -> None:
+        if not isinstance(text, str) or not _USER_VARIABLE.search(text):
+            return  # most queries use only Grafana's own variables: skip the full scan
+        for name in variable_names(text):
+            if name not in known:
+                report(f"{where} uses ${name}, which no template variable of this dashboard defines", hint=hint)
+
+    for variable in variables:
+        check(variable.get("query"), f"variable {variable.get('name')!r} query", defined)
+
+    def walk(panel: dict[str, Any], known: set[Any]) -> None:
+        title = panel.get("title") or f"#{panel.get('id')}"
+        repeat = panel.get("repeat")
+        if repeat:
+            if repeat not in defined:
+                report(f"panel {title!r} repeats over ${repeat}, which no template variable defines", hint=hint)
+            known = known | {repeat}
+        for target in panel.get("targets", []):
+            check(target.get("expr"), f"panel {title!r} query {target.get('refId')}", known)
+        links = [*panel.get("links", []), *panel.get("fieldConfig", {}).get("defaults", {}).get("links", [])]
+        for link in links:
+            if isinstance(link, dict):
+                check(link.get("url"), f"panel {title!r} link {link.get('title')!r}", known)
+        for child in panel.get("panels", []):
+            walk(child, known)
+
+    for panel in panels:
+        walk(panel, defined)
 
 
 def _resolve_panel(panel: dict[str, Any], resolver: _DatasourceResolver, validator: _QueryValidator) -> dict[str, Any]:

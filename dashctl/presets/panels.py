@@ -1,0 +1,195 @@
+"""Panel factories with what every dashctl panel carries: a description, a unit, validated queries, data links.
+
+They return grafanalib objects (`TimeSeries`, `Stat`, `Logs`, `RowPanel`), so a preset's panels mix freely with
+hand-written ones. A query is a builder expression or a string; `Query` adds its legend:
+
+    time_series(
+        title="Request rate", description="Requests per second.", unit=units.REQUESTS_PER_SECOND,
+        datasource="metrics", queries=[Query(sum_by(["route"], rate(requests)), legend="{{route}}")],
+    )
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from grafanalib.core import GridPos, Logs, RowPanel, Stat, Target, TimeSeries
+
+from dashctl.errors import DefinitionError
+from dashctl.presets.links import DataLink
+from dashctl.presets.variables import DatasourceSpec, datasource_json
+from dashctl.queries.logql_builder import LogQuery
+from dashctl.queries.promql import Expr
+
+__all__ = ["Query", "logs_panel", "row", "stat", "time_series"]
+
+_REF_IDS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Query:
+    """One query of a panel: the expression, and the legend Grafana shows for its series (`{{route}}`)."""
+
+    expr: Expr | LogQuery | str
+    legend: str | None = None
+
+    def render(self) -> str:
+        return self.expr if isinstance(self.expr, str) else str(self.expr)
+
+
+def _targets(queries: Sequence[Query | Expr | LogQuery | str]) -> list[Target]:
+    if not queries:
+        raise DefinitionError("a panel needs at least one query")
+    if len(queries) > len(_REF_IDS):
+        raise DefinitionError(f"a panel takes at most {len(_REF_IDS)} queries")
+    targets = []
+    for ref_id, query in zip(_REF_IDS, queries):
+        query = query if isinstance(query, Query) else Query(expr=query)
+        targets.append(Target(expr=query.render(), legendFormat=query.legend or "", refId=ref_id))
+    return targets
+
+
+def _require(title: str, description: str, unit: str | None) -> None:
+    if not title:
+        raise DefinitionError("a panel needs a title")
+    if not description:
+        raise DefinitionError(f"panel {title!r} needs a description", hint="say what it shows and how it is computed")
+    if unit is not None and not unit:
+        raise DefinitionError(f"panel {title!r} needs a unit", hint="use a constant of dashctl.dashboards.units")
+
+
+def _extra(links: Iterable[DataLink], extra: dict[str, Any] | None) -> dict[str, Any] | None:
+    """Data links go to fieldConfig.defaults.links, which grafanalib's TimeSeries and Stat do not expose."""
+    data: dict[str, Any] = dict(extra or {})
+    links = list(links)
+    if links:
+        field_config = data.setdefault("fieldConfig", {})
+        field_config.setdefault("defaults", {})["links"] = links
+    return data or None
+
+
+def _grid(width: int | None, height: int | None) -> GridPos | None:
+    # The auto layout keeps w and h and computes x and y (dashctl.dashboards.layout).
+    if width is None and height is None:
+        return None
+    return GridPos(h=height or 8, w=width or 12, x=0, y=0)
+
+
+def time_series(
+    *,
+    title: str,
+    description: str,
+    unit: str,
+    datasource: DatasourceSpec,
+    queries: Sequence[Query | Expr | str],
+    links: Iterable[DataLink] = (),
+    panel_links: Iterable[DataLink] = (),
+    minimum: int | None = None,
+    maximum: int | None = None,
+    stacked: bool = False,
+    width: int | None = None,
+    height: int | None = None,
+    extra: dict[str, Any] | None = None,
+) -> TimeSeries:
+    """A time series graph. `links` become data links on every point, `panel_links` links in the panel's
+    header; `stacked` stacks the series."""
+    _require(title, description, unit)
+    return TimeSeries(
+        title=title,
+        description=description,
+        dataSource=datasource_json(datasource),
+        unit=unit,
+        targets=_targets(queries),
+        valueMin=minimum,
+        valueMax=maximum,
+        stacking={"mode": "normal", "group": "A"} if stacked else {},
+        fillOpacity=20 if stacked else 0,
+        legendDisplayMode="list",
+        tooltipMode="multi",
+        tooltipSort="desc",
+        gridPos=_grid(width, height),
+        links=list(panel_links),
+        extraJson=_extra(links, extra),
+    )
+
+
+def stat(
+    *,
+    title: str,
+    description: str,
+    unit: str,
+    datasource: DatasourceSpec,
+    queries: Sequence[Query | Expr | str],
+    links: Iterable[DataLink] = (),
+    panel_links: Iterable[DataLink] = (),
+    thresholds: Sequence[tuple[float | None, str]] = (),
+    mappings: Sequence[dict[str, Any]] = (),
+    reduce: str = "lastNotNull",
+    width: int | None = None,
+    height: int | None = None,
+    extra: dict[str, Any] | None = None,
+) -> Stat:
+    """A single big number (the last value by default) with a sparkline.
+
+    `thresholds` colour the value: `[(None, "green"), (0.01, "orange"), (0.05, "red")]` (the first step has no
+    lower bound); `mappings` are Grafana value mappings, e.g. 0 shown as "Down".
+    """
+    _require(title, description, unit)
+    field_defaults: dict[str, Any] = {
+        "thresholds": {
+            "mode": "absolute",
+            "steps": [{"color": color, "value": value} for value, color in (thresholds or [(None, "green")])],
+        },
+        "mappings": list(mappings),
+        "noValue": None,  # grafanalib's "none" would read as a value; Grafana's own default says "No data"
+    }
+    extra = {**(extra or {})}
+    extra["fieldConfig"] = {**extra.get("fieldConfig", {})}
+    extra["fieldConfig"]["defaults"] = {**field_defaults, **extra["fieldConfig"].get("defaults", {})}
+    return Stat(
+        title=title,
+        description=description,
+        dataSource=datasource_json(datasource),
+        format=unit,
+        targets=_targets(queries),
+        reduceCalc=reduce,
+        colorMode="value",
+        gridPos=_grid(width, height),
+        links=list(panel_links),
+        extraJson=_extra(links, extra),
+    )
+
+
+def logs_panel(
+    *,
+    title: str,
+    description: str,
+    datasource: DatasourceSpec,
+    query: LogQuery | str,
+    width: int | None = None,
+    height: int | None = None,
+) -> Logs:
+    """Log lines, newest first, with time, wrapping and the details drawer on."""
+    _require(title, description, None)
+    return Logs(
+        title=title,
+        description=description,
+        dataSource=datasource_json(datasource),
+        targets=_targets([query]),
+        showTime=True,
+        wrapLogMessages=True,
+        enableLogDetails=True,
+        sortOrder="Descending",
+        gridPos=_grid(width, height),
+    )
+
+
+def row(title: str, *, collapsed: bool = False, panels: Sequence[Any] = ()) -> RowPanel:
+    """A row header; a collapsed row carries its panels inside."""
+    if collapsed:
+        return RowPanel(title=title, collapsed=True, panels=list(panels))
+    if panels:
+        raise DefinitionError("an open row's panels follow it in the dashboard's panel list, not inside it")
+    return RowPanel(title=title)
