@@ -15,10 +15,13 @@ __all__ = ["cli", "main"]
 
 # name -> (module, attribute, one-line help shown by `dashctl --help` without importing the module)
 COMMANDS: dict[str, tuple[str, str, str]] = {
+    "alerts": ("dashctl.cli.alerts", "alerts", "List and retire alert deletions (tombstones) of deploy/<env>."),
     "build": ("dashctl.cli.build", "build", "Compile the definitions into deploy/<env> manifests."),
+    "diff": ("dashctl.cli.diff", "diff", "Compare the working tree's build with deploy/ at a base git revision."),
     "init": ("dashctl.cli.init", "init", "Create a new dashctl project in a directory."),
     "query": ("dashctl.cli.query", "query", "Validate PromQL and LogQL queries (query check)."),
     "preview": ("dashctl.cli.preview", "preview", "Push a branch's build into a preview folder of a running Grafana."),
+    "test": ("dashctl.cli.test", "run_tests", "Run the alert unit tests (promtool for PromQL, LogQL evaluator)."),
 }
 
 

@@ -67,16 +67,20 @@ def plan_preview(build: EnvironmentBuild, name: str) -> PreviewPlan:
             PreviewDashboard(original_uid=compiled.uid, uid=model["uid"], title=model["title"], model=model)
         )
     groups = []
-    for group in build.extras.get("rule_groups", ()):
-        group_name = f"{group['folder']} - {group['name']}"
+    alerting = build.extras.get("alerts")
+    for group in alerting.groups if alerting is not None else ():
+        # One preview folder holds every group, so the original folder goes into the group's name.
+        group_name = f"{group.folder} - {group.name}"
         rules = []
-        for rule in group.get("rules", []):
-            converted = _rule(rule, name=name, folder_uid=folder_uid, group=group_name, renames=renames)
+        for compiled in group.rules:
+            converted = _rule(
+                _unescaped(compiled.provisioning), name=name, folder_uid=folder_uid, group=group_name, renames=renames
+            )
             for query in converted["data"]:
                 if query.get("datasourceUid") not in _BUILT_IN:
-                    users.setdefault(query["datasourceUid"], set()).add(f"alert rule {rule['uid']!r}")
+                    users.setdefault(query["datasourceUid"], set()).add(f"alert rule {compiled.uid!r}")
             rules.append(converted)
-        interval = parse_duration(str(group["interval"])) // 1000
+        interval = parse_duration(str(group.interval)) // 1000
         groups.append(PreviewRuleGroup(name=group_name, interval=interval, rules=tuple(rules)))
     return PreviewPlan(
         name=name,
@@ -96,6 +100,19 @@ def _rename(model: dict[str, Any], renames: Mapping[str, str]) -> dict[str, Any]
     text = json.dumps(model, sort_keys=True)
     pattern = re.compile(r"/d/(" + "|".join(re.escape(uid) for uid in sorted(renames, key=len, reverse=True)) + r")(?=[/?#\"\\]|$)")
     return json.loads(pattern.sub(lambda match: f"/d/{renames[match.group(1)]}", text))
+
+
+def _unescaped(rule: Mapping[str, Any]) -> dict[str, Any]:
+    """The rule as Grafana holds it after reading the file: `$$` in title and labels is a single `$` again.
+
+    The API does not expand variables, so what the file escapes for Grafana's file reader is sent plain.
+    """
+    from dashctl.alerts.interpolation import unescape_value
+
+    rule = dict(rule)
+    rule["title"] = unescape_value(rule["title"])
+    rule["labels"] = {key: unescape_value(value) for key, value in (rule.get("labels") or {}).items()}
+    return rule
 
 
 def _datasource_uids(value: Any) -> Iterator[str]:

@@ -223,7 +223,8 @@ def _comparable_rule(rule: Mapping[str, Any]) -> dict[str, Any]:
             {
                 "refId": query.get("refId"),
                 "datasourceUid": query.get("datasourceUid"),
-                "relativeTimeRange": query.get("relativeTimeRange"),
+                # Grafana stores a missing range (expressions) as {from: 0, to: 0}.
+                "relativeTimeRange": query.get("relativeTimeRange") or {"from": 0, "to": 0},
                 "queryType": query.get("queryType") or model.get("queryType") or "",
                 "model": model,
             }

@@ -130,6 +130,8 @@ def _importable(root: Path) -> Iterator[None]:
             sys.path.remove(entry)
         # Forget the project's shared modules so the next discovery (watch mode, tests) sees edits.
         for name in set(sys.modules) - before:
+            if name.split(".")[0] == "dashctl":
+                continue  # dashctl itself (under the root when the project is dashctl's own repository)
             module_file = getattr(sys.modules.get(name), "__file__", None) or ""
             if module_file and Path(module_file).resolve().is_relative_to(root.resolve()):
                 sys.modules.pop(name, None)

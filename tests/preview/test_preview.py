@@ -209,3 +209,43 @@ def test_unreachable_grafana_is_exit_4(project):
         os.chdir(before)
     assert result.exit_code == 4
     assert url.split("//")[1] in result.stderr
+
+
+def with_rules(make_project):
+    from tests.alerts.sources import RULES
+
+    return make_project({"dashboards/shop_db.py": SECOND_DASHBOARD, "alerts/shop.py": RULES})
+
+
+def test_rule_groups_go_in_paused_in_the_preview_folder_and_are_not_resent(make_project, grafana):
+    project = with_rules(make_project)
+    result = preview(project, grafana)
+    assert result.exit_code == 0, result.stderr
+    org = grafana.state.org(1)
+    groups = {title for (folder, title) in org.groups if folder == FOLDER}
+    assert groups == {"Shop - shop-http", "Shop - shop-logs"}
+    assert all(folder == FOLDER for (folder, _) in org.groups)
+    rule = org.rules[preview_uid(NAME, "shop-5xx-ratio")]
+    assert rule["isPaused"] is True
+    assert rule["title"] == f"[{NAME}] Shop 5xx ratio high"
+    assert rule["annotations"]["__dashboardUid__"] == preview_uid(NAME, "shop-api")
+    assert not rule.get("notification_settings")
+    put = [r for r in grafana.requests if r.method == "PUT" and "rule-groups" in r.path]
+    assert len(put) == 2
+    grafana.clear_requests()
+    again = preview(project, grafana)
+    assert again.exit_code == 0, again.stderr
+    assert grafana.writes == (), [(r.method, r.path) for r in grafana.writes]
+
+
+def test_a_removed_rule_group_is_deleted_and_delete_removes_the_rest(make_project, grafana):
+    project = with_rules(make_project)
+    preview(project, grafana)
+    text = (project.root / "alerts/shop.py").read_text()
+    project.write("alerts/shop.py", text[: text.index('@rule_group(name="shop-logs"')])
+    assert preview(project, grafana).exit_code == 0
+    org = grafana.state.org(1)
+    assert {title for (_, title) in org.groups} == {"Shop - shop-http"}
+    assert preview(project, grafana, "--delete").exit_code == 0
+    assert org.groups == {} and org.rules == {}
+    assert FOLDER not in org.folders

@@ -1,0 +1,111 @@
+"""Literal secrets in alerting files: found and refused.
+
+The alerting files land in ConfigMaps, which anyone with read access to the namespace can read and ArgoCD shows
+in its diffs. A secret must therefore be a reference that Grafana expands from its own container when it reads
+the file: `$__env{NAME}` (an environment variable, from the `grafana-env` Secret) or `$__file{/path}` (a mounted
+file) (grafana/grafana: pkg/services/provisioning/values/values.go).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+from dashctl.alerts.interpolation import REFERENCE
+
+__all__ = [
+    "REFERENCE",
+    "has_reference",
+    "is_reference",
+    "literal_secret_in_url",
+    "looks_like_secret",
+    "scan_for_secrets",
+    "strip_references",
+]
+
+_WHOLE_REFERENCE = re.compile(r"^\$__(env|file)\{[^{}]+\}$")
+# Query parameters and keys whose value is a credential.
+SECRET_NAME = re.compile(
+    r"(pass(word)?|secret|token|api[-_]?key|apikey|key|auth|credential|signature|sig|private|session|access)",
+    re.IGNORECASE,
+)
+# Well-known credential formats, wherever they appear.
+_KNOWN_FORMATS = (
+    ("a Slack token", re.compile(r"\bxox[abposr]-[A-Za-z0-9-]{10,}")),
+    ("a Slack webhook URL", re.compile(r"hooks\.slack\.com/services/T[A-Za-z0-9]+/B[A-Za-z0-9]+/[A-Za-z0-9]+")),
+    ("a Discord webhook URL", re.compile(r"discord(app)?\.com/api/webhooks/\d+/[A-Za-z0-9_-]{20,}")),
+    ("a Microsoft Teams webhook URL", re.compile(r"\.webhook\.office\.com/webhookb2/[^\s\"']+")),
+    ("a GitHub token", re.compile(r"\bgh[pousr]_[A-Za-z0-9]{30,}")),
+    ("an AWS access key", re.compile(r"\bAKIA[0-9A-Z]{16}\b")),
+    ("a private key", re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----")),
+    ("a bearer token", re.compile(r"\bBearer\s+[A-Za-z0-9._~+/=-]{16,}")),
+    ("a URL with a password", re.compile(r"[a-z][a-z0-9+.-]*://[^/\s:@]+:[^/\s@]+@")),
+)
+# One pass over a string first: most strings (queries, summaries) match none of the formats.
+_ANY_KNOWN_FORMAT = re.compile("|".join(f"(?:{pattern.pattern})" for _, pattern in _KNOWN_FORMATS))
+# A path segment or value that reads like a generated token: long, letters and digits mixed.
+_TOKEN_LIKE = re.compile(r"^(?=.*[0-9])(?=.*[A-Za-z])[A-Za-z0-9_-]{20,}$")
+
+
+def is_reference(value: Any) -> bool:
+    """The whole value is one secret reference."""
+    return isinstance(value, str) and bool(_WHOLE_REFERENCE.match(value))
+
+
+def has_reference(value: Any) -> bool:
+    return isinstance(value, str) and bool(REFERENCE.search(value))
+
+
+def strip_references(value: str) -> str:
+    """The literal part of a value: what is left once the references are taken out."""
+    return REFERENCE.sub("", value)
+
+
+def literal_secret_in_url(url: str) -> str | None:
+    """Why a URL carries a literal credential (userinfo, a secret-named parameter, a token in the path), or None."""
+    if is_reference(url):
+        return None
+    literal = strip_references(url)
+    try:
+        parts = urlsplit(literal)
+    except ValueError:
+        return None
+    if parts.password or (parts.username and "@" in parts.netloc):
+        return "it carries user credentials"
+    for name, value in parse_qsl(parts.query, keep_blank_values=True):
+        if value and SECRET_NAME.search(name):
+            return f"its query parameter {name!r} holds a literal value"
+        if _TOKEN_LIKE.match(value):
+            return f"its query parameter {name!r} looks like a token"
+    for segment in parts.path.split("/"):
+        if _TOKEN_LIKE.match(segment):
+            return f"its path segment {segment[:4]}… looks like a token"
+    return None
+
+
+def looks_like_secret(text: str) -> str | None:
+    """What kind of well-known credential `text` contains (a Slack token, a URL with a password...), or None."""
+    match = _ANY_KNOWN_FORMAT.search(text)
+    if match is None:
+        return None
+    literal = strip_references(text)
+    for what, pattern in _KNOWN_FORMATS:
+        if pattern.search(literal):
+            return what
+    return None
+
+
+def scan_for_secrets(value: Any, path: str = "") -> Iterator[tuple[str, str]]:
+    """Every (path, kind) in a nested structure where a well-known credential format appears literally."""
+    if isinstance(value, str):
+        found = looks_like_secret(value)
+        if found:
+            yield path, found
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from scan_for_secrets(item, f"{path}.{key}" if path else str(key))
+    elif isinstance(value, (list, tuple)):
+        for index, item in enumerate(value):
+            yield from scan_for_secrets(item, f"{path}[{index}]")
