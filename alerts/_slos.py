@@ -3,7 +3,7 @@ dashboards (`slo_panels(backend_availability(env))` gives the SLO row)."""
 
 import telemetry as t
 from alerts._runbooks import runbook
-from dashctl.alerts import SLO
+from dashctl.alerts import SLO, DashboardPanel
 
 
 def backend_availability(env):
@@ -20,4 +20,5 @@ def backend_availability(env):
         period="30d",
         runbook_url=runbook(env, "backend-availability-slo"),
         team="backend",
+        dashboard=DashboardPanel(uid="backend-api", panel="Burn rate"),
     )

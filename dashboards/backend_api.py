@@ -12,6 +12,8 @@ from dashboards._services import (
     namespace,
     platform_links,
 )
+from alerts._slos import backend_availability
+from dashctl.alerts import slo_panels
 from dashctl.dashboards import units
 from dashctl.definitions import dashboard
 from dashctl.presets import Query, Section, logs_row, metric_selector, red_row, row, templating, time_series
@@ -93,5 +95,5 @@ def backend_api(env):
         timezone="browser",
         links=platform_links(),
         templating=templating(namespace(env), red, runtime, errors),
-        panels=[*red.panels, *runtime.panels, *errors.panels],
+        panels=[*red.panels, *slo_panels(backend_availability(env)), *runtime.panels, *errors.panels],
     )
