@@ -83,7 +83,8 @@ def test_dashboard_config_maps_follow_the_sidecar_contract(outputs):
             model = json.loads(value)
             env = path.split("/")[0]
             assert key == f"{model['uid']}.{env}.json"
-            assert "\n" not in value and ": " not in value.split('"expr"')[0], "dashboard JSON must be minified"
+            minified = json.dumps(model, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+            assert value == minified, "dashboard JSON must be minified and canonical"
             assert model["id"] is None and len(model["uid"]) <= 40
 
 
