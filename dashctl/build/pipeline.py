@@ -53,11 +53,14 @@ def build_project(
     environment_names: Iterable[str] = (),
     *,
     previous: Mapping[str, bytes] | None = None,
+    validate_queries: bool = True,
 ) -> BuildOutput:
     """Build the named environments (all when none are named); raise DefinitionErrors listing every problem.
 
     `previous` is the output as it is on disk (or committed), for what a build must carry over: alert rules that
-    disappeared need a `deleteRules` entry until the deletion has been synced.
+    disappeared need a `deleteRules` entry until the deletion has been synced. `validate_queries=False` builds
+    with invalid PromQL and LogQL left in place (dashboards and alert rules alike), for `dashctl lint`, which
+    reports them as findings; never package such a build.
     """
     environments = project.select_environments(tuple(environment_names))
     discovery = discover_definitions(project)
@@ -66,7 +69,9 @@ def build_project(
     files: dict[str, bytes] = {}
     builds = []
     for environment in environments:
-        build, env_files, env_problems = _build_environment(project, discovery, environment, previous or {})
+        build, env_files, env_problems = _build_environment(
+            project, discovery, environment, previous or {}, validate_queries=validate_queries
+        )
         problems.extend(env_problems)
         files.update(env_files)
         builds.append(build)
@@ -82,9 +87,15 @@ def build_project(
 
 
 def _build_environment(
-    project: Project, discovery: Discovery, environment: Environment, previous: Mapping[str, bytes]
+    project: Project,
+    discovery: Discovery,
+    environment: Environment,
+    previous: Mapping[str, bytes],
+    *,
+    validate_queries: bool = True,
 ) -> tuple[EnvironmentBuild, dict[str, bytes], list[DefinitionError]]:
     from dashctl.dashboards.compile import compile_dashboard
+    from dashctl.queries.validation import query_validation
 
     problems: list[DefinitionError] = []
     manifests: list[Manifest] = []
@@ -123,7 +134,7 @@ def _build_environment(
         if built is None:
             continue
         try:
-            compiled = compile_dashboard(definition, built, environment)
+            compiled = compile_dashboard(definition, built, environment, validate_queries=validate_queries)
         except DefinitionErrors as errors:
             problems.extend(errors.errors)
             continue
@@ -140,7 +151,9 @@ def _build_environment(
 
     extras: dict[str, Any] = {}
     for section in _extra_sections():
-        section_manifests, section_problems, section_state = section(project, discovery, environment, previous)
+        # Sections take no validate_queries keyword: the switch reaches their check_query calls by context.
+        with query_validation(enabled=validate_queries):
+            section_manifests, section_problems, section_state = section(project, discovery, environment, previous)
         manifests.extend(section_manifests)
         problems.extend(section_problems)
         extras.update(section_state)

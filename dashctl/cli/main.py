@@ -19,6 +19,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "build": ("dashctl.cli.build", "build", "Compile the definitions into deploy/<env> manifests."),
     "diff": ("dashctl.cli.diff", "diff", "Compare the working tree's build with deploy/ at a base git revision."),
     "init": ("dashctl.cli.init", "init", "Create a new dashctl project in a directory."),
+    "lint": ("dashctl.cli.lint", "lint", "Check dashboards and alert rules against the lint rules (docs/lint.md)."),
     "query": ("dashctl.cli.query", "query", "Validate PromQL and LogQL queries (query check)."),
     "preview": ("dashctl.cli.preview", "preview", "Push a branch's build into a preview folder of a running Grafana."),
     "test": ("dashctl.cli.test", "run_tests", "Run the alert unit tests (promtool for PromQL, LogQL evaluator)."),

@@ -2,15 +2,43 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import lru_cache
 
-__all__ = ["check_query"]
+__all__ = ["check_query", "query_validation"]
+
+_ENABLED: ContextVar[bool] = ContextVar("dashctl_query_validation", default=True)
+
+
+@contextmanager
+def query_validation(*, enabled: bool) -> Iterator[None]:
+    """Turn `check_query` on or off inside the block.
+
+    `dashctl lint` builds with validation off (`build_project(validate_queries=False)`) so that an invalid query
+    becomes a lint finding instead of stopping the build; this carries the switch into compilers that take no
+    such keyword (the alerting section).
+    """
+    token = _ENABLED.set(enabled)
+    try:
+        yield
+    finally:
+        _ENABLED.reset(token)
+
+
+def check_query(query: str, language: str) -> None:
+    """Raise QuerySyntaxError when `query` is not valid `language` ("PromQL" or "LogQL").
+
+    Does nothing inside `query_validation(enabled=False)`.
+    """
+    if _ENABLED.get():
+        _check_query(query, language)
 
 
 # The same query recurs across environments and dashboards; a valid one needs checking once per build process.
 @lru_cache(maxsize=65536)
-def check_query(query: str, language: str) -> None:
-    """Raise QuerySyntaxError when `query` is not valid `language` ("PromQL" or "LogQL")."""
+def _check_query(query: str, language: str) -> None:
     if language == "PromQL":
         from dashctl.queries.promql import check_promql
 

@@ -1,0 +1,74 @@
+"""`dashctl lint`: check the definitions against the rule catalogue (docs/lint.md)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+
+from dashctl.cli.failure import EXIT_DIFFERENCES
+from dashctl.cli.options import environment_option, project_option
+
+__all__ = ["lint"]
+
+_SEVERITIES = ("info", "warning", "error")
+
+
+@click.command()
+@environment_option
+@project_option
+@click.option("--format", "output_format", type=click.Choice(["text", "json", "github"]), default="text",
+              show_default=True,
+              help="text: findings with their source line; json: one document (docs/lint.md); github: workflow "
+              "annotations for GitHub Actions.")
+@click.option("--min-severity", type=click.Choice(_SEVERITIES, case_sensitive=False), default="warning",
+              show_default=True, help="Report findings of this severity or worse; the others are ignored.")
+@click.option("--fail-on", type=click.Choice(_SEVERITIES, case_sensitive=False), default="error",
+              show_default=True, help="Exit 1 when a reported finding is of this severity or worse.")
+@click.option("--list-rules", is_flag=True, help="Print the rule catalogue (id, scope, severity, summary) and exit.")
+def lint(environments: tuple[str, ...], project_dir: Path | None, output_format: str, min_severity: str,
+         fail_on: str, list_rules: bool) -> None:
+    """Check dashboards and alert rules against the lint rules; each finding names its file and line.
+
+    Every environment is built (invalid queries are findings, not build errors) and a finding that is the same in
+    several environments is reported once. Silence one next to its definition with
+    `# dashctl-lint: ignore[rule/id] reason: why`.
+
+    Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it, 2 usage error, 3 the definitions do
+    not build.
+    """
+    from dashctl.lint import Severity, all_rules
+
+    if list_rules:
+        rules = all_rules()
+        width = max(len(item.id) for item in rules)
+        for item in rules:
+            click.echo(f"{item.id:<{width}}  {item.scope.value:<11}  {item.severity.label:<7}  {item.summary}")
+        return
+
+    from dashctl.lint import lint_project
+    from dashctl.lint.render import render_github, render_json, render_summary, render_text
+    from dashctl.project.config import load_project
+
+    project = load_project(project_dir)
+    report = lint_project(project, environments).at_least(Severity.parse(min_severity))
+    if output_format == "json":
+        click.echo(render_json(report), nl=False)
+    elif output_format == "github":
+        click.echo(render_github(report, prefix=_workspace_prefix(project.root)), nl=False)
+    else:
+        click.echo(render_text(report), nl=False)
+    click.echo(render_summary(report), err=True)
+    if report.fails(Severity.parse(fail_on)):
+        raise SystemExit(EXIT_DIFFERENCES)
+
+
+def _workspace_prefix(root: Path) -> str:
+    """The project's directory relative to the repository GitHub annotates (GITHUB_WORKSPACE, else the cwd)."""
+    base = Path(os.environ.get("GITHUB_WORKSPACE") or Path.cwd()).resolve()
+    try:
+        relative = root.resolve().relative_to(base)
+    except ValueError:
+        return ""
+    return "" if str(relative) == "." else relative.as_posix()

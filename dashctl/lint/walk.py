@@ -1,0 +1,347 @@
+"""The framework's walk over a build: every dashboard, panel, target, query and alert rule, as rules see them.
+
+A rule declares its scope (`dashctl.lint.registry.Scope`) and receives the matching context, never the whole
+build, as in grafana/dashboard-linter (`lint/rules.go`). Each context knows its environment, the object it is
+about (for the finding's `object` and `panel`) and where in the user's code that object was written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
+from typing import Any
+
+from dashctl.definitions import relative_location
+from dashctl.errors import QuerySyntaxError, SourceLocation
+from dashctl.lint.registry import Scope
+from dashctl.lint.source import SourceIndex
+from dashctl.project.environment import Environment
+
+__all__ = [
+    "AlertContext",
+    "DashboardContext",
+    "MIXED_DATASOURCE",
+    "PanelContext",
+    "QueryContext",
+    "Subject",
+    "walk_environment",
+]
+
+MIXED_DATASOURCE = "-- Mixed --"
+_LANGUAGES = {"prometheus": "PromQL", "loki": "LogQL"}
+
+
+@dataclass(frozen=True, kw_only=True)
+class Subject:
+    """What a finding is about and where: filled in by the context, completed by the rule's Problem."""
+
+    location: SourceLocation
+    anchors: tuple[SourceLocation, ...]
+    object_kind: str | None = None
+    object_uid: str | None = None
+    panel_title: str | None = None
+    panel_id: int | None = None
+    query_ref: str | None = None
+    query: str | None = None
+
+
+# ---------------------------------------------------------------------------------------------------- dashboards
+
+
+@dataclass(frozen=True, kw_only=True)
+class DashboardContext:
+    """A compiled dashboard (`dashctl.dashboards.compile.CompiledDashboard`) in one environment."""
+
+    environment: Environment
+    dashboard: Any
+    source: SourceIndex
+
+    @property
+    def uid(self) -> str:
+        return self.dashboard.uid
+
+    @property
+    def model(self) -> dict[str, Any]:
+        """The dashboard JSON Grafana gets."""
+        return self.dashboard.model
+
+    @property
+    def location(self) -> SourceLocation:
+        """The line of the `@dashboard` decorator."""
+        return self.dashboard.location
+
+    @property
+    def variables(self) -> list[dict[str, Any]]:
+        return list(self.model.get("templating", {}).get("list", []))
+
+    @cached_property
+    def panels(self) -> tuple[PanelContext, ...]:
+        """Every panel in order, rows included; the panels of a collapsed row follow it."""
+        found = []
+
+        def visit(panels: list[Any], row: dict[str, Any] | None) -> None:
+            for panel in panels:
+                if not isinstance(panel, dict):
+                    continue
+                found.append(PanelContext(dashboard=self, panel=panel, row=row))
+                if panel.get("type") == "row":
+                    visit(panel.get("panels", []), panel)
+
+        visit(self.model.get("panels", []), None)
+        return tuple(found)
+
+    def subject(self) -> Subject:
+        return Subject(location=self.location, anchors=(self.location,), object_kind="dashboard",
+                       object_uid=self.uid)
+
+
+@dataclass(frozen=True, kw_only=True)
+class PanelContext:
+    """One panel of a dashboard (`panel` is its JSON), and the collapsed row it sits in, if any."""
+
+    dashboard: DashboardContext
+    panel: dict[str, Any]
+    row: dict[str, Any] | None = None
+
+    @property
+    def environment(self) -> Environment:
+        return self.dashboard.environment
+
+    @property
+    def title(self) -> str:
+        return str(self.panel.get("title") or "")
+
+    @property
+    def id(self) -> int | None:
+        return self.panel.get("id")
+
+    @property
+    def type(self) -> str:
+        return str(self.panel.get("type") or "")
+
+    @property
+    def is_row(self) -> bool:
+        return self.type == "row"
+
+    @property
+    def datasource(self) -> dict[str, Any] | None:
+        reference = self.panel.get("datasource")
+        return reference if isinstance(reference, dict) else None
+
+    @property
+    def targets(self) -> list[dict[str, Any]]:
+        return [target for target in self.panel.get("targets", []) if isinstance(target, dict)]
+
+    @property
+    def field_defaults(self) -> dict[str, Any]:
+        return self.panel.get("fieldConfig", {}).get("defaults", {})
+
+    @cached_property
+    def _locations(self) -> tuple[SourceLocation, tuple[SourceLocation, ...]]:
+        own = self.dashboard.location
+        found = self.dashboard.source.title_location(own.file, self.title, own.line) if self.title else None
+        if found is None:
+            return own, (own,)
+        title_line, call_line = found
+        return title_line, tuple(dict.fromkeys((title_line, call_line, own)))
+
+    @property
+    def location(self) -> SourceLocation:
+        """The `title="..."` line of the call that built the panel, when it can be told; else the decorator's."""
+        return self._locations[0]
+
+    @cached_property
+    def queries(self) -> tuple[QueryContext, ...]:
+        """The panel's targets, each with the language its datasource speaks (None for other datasources)."""
+        queries = []
+        for target in self.targets:
+            reference = target.get("datasource") if isinstance(target.get("datasource"), dict) else self.datasource
+            language = _LANGUAGES.get(str((reference or {}).get("type") or ""))
+            expr = target.get("expr")
+            queries.append(QueryContext(
+                environment=self.environment,
+                expr=expr if isinstance(expr, str) else None,
+                language=language,
+                ref_id=str(target.get("refId") or ""),
+                datasource=reference,
+                panel=self,
+                target=target,
+            ))
+        return tuple(queries)
+
+    def subject(self) -> Subject:
+        location, anchors = self._locations
+        return Subject(location=location, anchors=anchors, object_kind="dashboard", object_uid=self.dashboard.uid,
+                       panel_title=self.title or None, panel_id=self.id)
+
+
+# ---------------------------------------------------------------------------------------------------- queries
+
+
+@lru_cache(maxsize=8192)
+def _parse(language: str, expr: str) -> tuple[Any, QuerySyntaxError | None]:
+    try:
+        if language == "PromQL":
+            from dashctl.queries.promql import parse_promql
+
+            return parse_promql(expr), None
+        from dashctl.queries.logql import parse_logql
+
+        return parse_logql(expr), None
+    except QuerySyntaxError as error:
+        return None, error
+
+
+@dataclass(frozen=True, kw_only=True)
+class QueryContext:
+    """A query: a dashboard panel's target (`panel`, `target`) or an alert rule's datasource query (`alert`).
+
+    `language` is `PromQL` or `LogQL`, or None for a target of another datasource; `parsed` is the syntax tree
+    (`ParsedPromQL` or a LogQL `Expr`), None when the query does not parse (`syntax_error` says why).
+    """
+
+    environment: Environment
+    expr: str | None
+    language: str | None
+    ref_id: str
+    datasource: dict[str, Any] | None = None
+    panel: PanelContext | None = None
+    target: dict[str, Any] | None = None
+    alert: AlertContext | None = None
+    node: Any = None
+    """The alert rule's `PromQL`/`LogQL` object, for an alert query."""
+
+    @property
+    def in_dashboard(self) -> bool:
+        return self.panel is not None
+
+    @property
+    def parsed(self) -> Any:
+        if self.language is None or self.expr is None:
+            return None
+        return _parse(self.language, self.expr)[0]
+
+    @property
+    def syntax_error(self) -> QuerySyntaxError | None:
+        if self.language is None or self.expr is None:
+            return None
+        return _parse(self.language, self.expr)[1]
+
+    def subject(self) -> Subject:
+        if self.panel is not None:
+            base = self.panel.subject()
+        else:
+            assert self.alert is not None
+            base = self.alert.subject()
+            if self.node is not None and getattr(self.node, "location", None) is not None:
+                own = relative_location(self.node.location, self.alert.source.root)
+                base = Subject(location=own, anchors=tuple(dict.fromkeys((own, *base.anchors))),
+                               object_kind=base.object_kind, object_uid=base.object_uid)
+        return Subject(location=base.location, anchors=base.anchors, object_kind=base.object_kind,
+                       object_uid=base.object_uid, panel_title=base.panel_title, panel_id=base.panel_id,
+                       query_ref=self.ref_id or None, query=self.expr)
+
+
+# ---------------------------------------------------------------------------------------------------- alerts
+
+
+@dataclass(frozen=True, kw_only=True)
+class AlertContext:
+    """One compiled alert rule (`dashctl.alerts.compile.CompiledRule`) and its group, in one environment.
+
+    `labels` and `annotations` are what Grafana gets (severity, team; summary, description, runbook_url); `rule`
+    is the typed AlertRule they came from.
+    """
+
+    environment: Environment
+    compiled: Any
+    group: Any
+    source: SourceIndex
+
+    @property
+    def rule(self) -> Any:
+        return self.compiled.rule
+
+    @property
+    def uid(self) -> str:
+        return self.compiled.uid
+
+    @property
+    def title(self) -> str:
+        return self.compiled.provisioning.get("title", self.compiled.title)
+
+    @property
+    def labels(self) -> dict[str, str]:
+        return dict(self.compiled.labels)
+
+    @property
+    def annotations(self) -> dict[str, str]:
+        return dict(self.compiled.provisioning.get("annotations", {}))
+
+    @property
+    def pending(self) -> str:
+        """The rule's `for`, as Grafana gets it (`5m`, `0s`)."""
+        return str(self.compiled.provisioning.get("for", "0s"))
+
+    @property
+    def interval(self) -> str:
+        """The group's evaluation interval."""
+        return str(self.group.interval)
+
+    @property
+    def location(self) -> SourceLocation:
+        """The line of the `AlertRule(` call (of the `SLO(` call for burn-rate rules)."""
+        return relative_location(self.compiled.location, self.source.root)
+
+    def keyword_location(self, keyword: str) -> SourceLocation:
+        """The line of `keyword=` in the rule's call, e.g. `for_`; the call's own line when not written there."""
+        return self.source.keyword_location(self.location, keyword) or self.location
+
+    def located(self, location: Any) -> SourceLocation | None:
+        """A location the model recorded (absolute), relative to the project like every finding's."""
+        return None if location is None else relative_location(location, self.source.root)
+
+    @cached_property
+    def queries(self) -> tuple[QueryContext, ...]:
+        queries = []
+        for node in self.rule.datasource_queries:
+            reference = self.compiled.datasources.get(node.ref_id)
+            queries.append(QueryContext(
+                environment=self.environment,
+                expr=node.expr,
+                language=node.language,
+                ref_id=node.ref_id,
+                datasource={"uid": reference[0], "type": reference[1]} if reference else None,
+                alert=self,
+                node=node,
+            ))
+        return tuple(queries)
+
+    def subject(self) -> Subject:
+        return Subject(location=self.location, anchors=(self.location,), object_kind="alert rule",
+                       object_uid=self.uid)
+
+
+# ---------------------------------------------------------------------------------------------------- the walk
+
+
+def walk_environment(build: Any, source: SourceIndex) -> Iterator[tuple[Scope, Any]]:
+    """Every (scope, context) of one EnvironmentBuild, in a fixed order: dashboards, then alert rules."""
+    environment = build.environment
+    for dashboard in build.dashboards:
+        context = DashboardContext(environment=environment, dashboard=dashboard, source=source)
+        yield Scope.DASHBOARD, context
+        for panel in context.panels:
+            yield Scope.PANEL, panel
+            for query in panel.queries:
+                yield Scope.TARGET, query
+                if query.language is not None:
+                    yield Scope.QUERY, query
+    alerting = build.extras.get("alerts")
+    for group in getattr(alerting, "groups", ()):
+        for compiled in group.rules:
+            alert = AlertContext(environment=environment, compiled=compiled, group=group, source=source)
+            yield Scope.ALERT, alert
+            for query in alert.queries:
+                yield Scope.QUERY, query
