@@ -67,6 +67,7 @@ def backend_http(env):
             summary="No backend instance is up in {}".format(env.namespace),
             description="Prometheus scrapes no healthy backend pod: the API is down.",
             runbook_url=runbook(env, "backend-down"),
+            dashboard=DashboardPanel(uid="prometheus-health", panel="Targets up by job"),
         ),
     ]
 

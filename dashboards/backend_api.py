@@ -73,6 +73,8 @@ def node_runtime(pods):
     )
 
 
+# dashctl-lint: ignore[promql/rate-interval] reason: the SLO row's burn-rate panel shows the alerting windows
+# (1h, 6h) by design; every other panel's windows are checked by tests/dashboards/test_platform.py
 @dashboard(uid="backend-api", folder="Backend")
 def backend_api(env):
     pods = backend_pods()
@@ -87,6 +89,7 @@ def backend_api(env):
     runtime = node_runtime(pods)
     errors = logs_row(service=t.BACKEND, logs=logs, filters=[pods], errors_only=True, title="Backend: error logs")
     return Dashboard(
+        editable=False,  # the code deploys it; UI edits could not be saved
         title="Backend API",
         description=f"Requests, errors and latency of the {t.BACKEND} API, its Node.js runtime, and its error logs.",
         tags=[PLATFORM_TAG, "backend", "red"],

@@ -31,6 +31,7 @@ def frontend(env):
         title="Frontend: logs (access log on stdout, nginx errors on stderr)",
     )
     return Dashboard(
+        editable=False,  # the code deploys it; UI edits could not be saved
         title="Frontend",
         description="Requests, errors and latency of the frontend's nginx, computed by Loki from its access log, "
         "and its logs.",

@@ -107,6 +107,7 @@ def kubernetes_workloads(env):
         ),
     ]
     return Dashboard(
+        editable=False,  # the code deploys it; UI edits could not be saved
         title="Kubernetes workloads",
         description=f"CPU, memory, restarts and replicas of the workloads in namespace {env.namespace}.",
         tags=[PLATFORM_TAG, "kubernetes"],

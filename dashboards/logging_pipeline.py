@@ -139,6 +139,7 @@ def logging_pipeline(env):
         ),
     ]
     return Dashboard(
+        editable=False,  # the code deploys it; UI edits could not be saved
         title="Logging pipeline",
         description="Promtail reading and shipping logs, Loki receiving, discarding and answering queries.",
         tags=[PLATFORM_TAG, "observability", "logs"],

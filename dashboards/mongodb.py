@@ -136,6 +136,7 @@ def mongodb(env):
         title="MongoDB: log",
     )
     return Dashboard(
+        editable=False,  # the code deploys it; UI edits could not be saved
         title="MongoDB",
         description="Availability, connections, operations and latency of MongoDB, and its log.",
         tags=[PLATFORM_TAG, "mongodb", "data"],

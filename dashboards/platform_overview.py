@@ -168,6 +168,7 @@ def platform_overview(env):
         ),
     ]
     return Dashboard(
+        editable=False,  # the code deploys it; UI edits could not be saved
         title="Platform overview",
         description="Every part of the platform at a glance; each stat links to the dashboard with the details.",
         tags=[PLATFORM_TAG, "overview"],

@@ -89,6 +89,7 @@ def prometheus_health(env):
         ),
     ]
     return Dashboard(
+        editable=False,  # the code deploys it; UI edits could not be saved
         title="Prometheus",
         description="Health of the environment's Prometheus: scrape targets, head series, rule evaluations.",
         tags=[PLATFORM_TAG, "observability", "prometheus"],

@@ -171,7 +171,7 @@ class SLO:
         speed = "fast" if kind == "page" else "slow"
         return AlertRule(
             uid=f"{self.uid}-{kind}",
-            title=f"{self.name}: error budget burning {'fast' if kind == 'page' else 'steadily'}",
+            title=f"{self.name}: {'fast' if kind == 'page' else 'slow'} burn",
             queries=queries,
             condition=Math(expression=" || ".join(clauses), location=self.location),
             severity=severity,

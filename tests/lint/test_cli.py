@@ -193,13 +193,14 @@ def test_list_rules_prints_the_catalogue():
     assert "panel/units" in result.stdout and "warning" in result.stdout
 
 
-def test_the_bundled_definitions_have_no_error_finding():
+def test_the_bundled_definitions_lint_clean():
     runner = CliRunner()
     with _chdir(REPO):
         result = runner.invoke(cli, ["lint", "--format", "json", "--min-severity", "info"], catch_exceptions=False)
     assert result.exit_code == 0, result.stdout + result.stderr
     document = json.loads(result.stdout)
-    errors = [f"{f['file']}:{f['line']} {f['rule']}: {f['message']}" for f in document["findings"]
-              if f["severity"] == "error"]
-    assert errors == []
+    findings = [f"{f['file']}:{f['line']} {f['rule']}: {f['message']}" for f in document["findings"]]
+    assert findings == []
+    # The one deliberate exception, the SLO row's fixed burn-rate windows, is suppressed with its reason.
+    assert {f["rule"] for f in document["suppressed"]} == {"promql/rate-interval"}
     assert document["environments"] == ["dev", "prod"]
