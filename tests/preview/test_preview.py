@@ -249,3 +249,42 @@ def test_a_removed_rule_group_is_deleted_and_delete_removes_the_rest(make_projec
     assert preview(project, grafana, "--delete").exit_code == 0
     assert org.groups == {} and org.rules == {}
     assert FOLDER not in org.folders
+
+
+def test_watch_yields_the_files_changed_between_polls(make_project):
+    from dashctl.preview.session import watch_changes
+    from dashctl.project.config import load_project
+
+    project = make_project()
+    shop = project.root / "dashboards/shop.py"
+    stack = project.root / "datasources/stack.py"
+    polls = []
+
+    def edit_shop():
+        shop.write_text(shop.read_text() + "\n# edit\n")
+        os.utime(shop, ns=(10**18, 10**18))  # a distinct mtime even on a coarse clock
+
+    edits = iter([lambda: None, edit_shop, stack.unlink])
+
+    def sleep(_seconds):
+        polls.append(1)
+        next(edits)()
+
+    changes = watch_changes(load_project(project.root), interval=0, sleep=sleep)
+    assert next(changes) == [shop]
+    assert len(polls) == 2, "a poll without a change yields nothing"
+    assert next(changes) == [stack]
+
+
+def test_insecure_and_ca_cert_contradict(project, grafana, tmp_path):
+    bundle = tmp_path / "ca.pem"
+    bundle.write_text("not a certificate")
+    result = preview(project, grafana, "--insecure", "--ca-cert", str(bundle))
+    assert result.exit_code == 2
+    assert "contradict" in result.stderr
+
+
+def test_insecure_warns(project, grafana):
+    result = preview(project, grafana, "--insecure")
+    assert result.exit_code == 0, result.stderr
+    assert "not verified" in result.stderr
