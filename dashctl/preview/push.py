@@ -69,13 +69,11 @@ def push_preview(
     log = _Log(progress)
     _check_datasources(client, plan)
     folder = client.find_folder(plan.folder_uid)
+    if not dry_run:
+        _ensure_folder(client, plan, folder)
     if folder is None:
-        if not dry_run:
-            client.create_folder(uid=plan.folder_uid, title=plan.folder_title)
         log.add("folder", plan.folder_title, "created")
     elif folder.title != plan.folder_title:
-        if not dry_run:
-            client.update_folder(plan.folder_uid, title=plan.folder_title, version=folder.version)
         log.add("folder", plan.folder_title, "updated")
     else:
         log.add("folder", plan.folder_title, "unchanged")
@@ -118,7 +116,11 @@ def push_preview(
             log.add("rule group", group.name, "unchanged")
             continue
         if not dry_run:
-            client.put_rule_group(plan.folder_uid, group.name, interval=group.interval, rules=group.rules)
+            try:
+                client.put_rule_group(plan.folder_uid, group.name, interval=group.interval, rules=group.rules)
+            except GrafanaConflictError:
+                # Grafana's optimistic lock (409): someone wrote the group meanwhile; the PUT replaces it whole.
+                client.put_rule_group(plan.folder_uid, group.name, interval=group.interval, rules=group.rules)
         log.add("rule group", group.name, "created" if stored is None else "updated")
     for name in sorted(existing_groups - {group.name for group in plan.rule_groups}):
         if not dry_run:
@@ -166,6 +168,23 @@ def delete_preview(
         name=name, folder_uid=folder_uid, changes=tuple(log.changes), writes=(client.counts - before).writes,
         dry_run=dry_run,
     )
+
+
+def _ensure_folder(client: GrafanaClient, plan: PreviewPlan, folder: Any, *, attempts: int = 2) -> None:
+    """Create or rename the preview folder; a 409 or 412 (created or changed meanwhile) is resolved by re-reading."""
+    for attempt in range(attempts):
+        try:
+            if folder is None:
+                client.create_folder(uid=plan.folder_uid, title=plan.folder_title)
+            elif folder.title != plan.folder_title:
+                client.update_folder(plan.folder_uid, title=plan.folder_title, version=folder.version)
+            return
+        except GrafanaConflictError:
+            folder = client.find_folder(plan.folder_uid)
+            if folder is not None and folder.title == plan.folder_title:
+                return
+            if attempt == attempts - 1:
+                raise
 
 
 def _check_datasources(client: GrafanaClient, plan: PreviewPlan) -> None:

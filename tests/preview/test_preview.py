@@ -288,3 +288,21 @@ def test_insecure_warns(project, grafana):
     result = preview(project, grafana, "--insecure")
     assert result.exit_code == 0, result.stderr
     assert "not verified" in result.stderr
+
+
+def test_a_folder_created_meanwhile_is_resolved_by_re_reading(project, grafana):
+    # The create takes effect but its answer is a 409, as when another preview run created it a moment before.
+    grafana.inject(Fault.respond(409, after_handling=True), method="POST", path="/api/folders", times=1)
+    result = preview(project, grafana)
+    assert result.exit_code == 0, result.stderr
+    assert FOLDER in grafana.state.org(1).folders
+    assert len(stored(grafana)) == 2
+
+
+def test_a_folder_renamed_meanwhile_is_resolved_by_re_reading(project, grafana):
+    preview(project, grafana)
+    grafana.state.org(1).folders[FOLDER].title = "renamed by someone"
+    grafana.inject(Fault.respond(412), method="PUT", path=f"/api/folders/{FOLDER}", times=1)
+    result = preview(project, grafana)
+    assert result.exit_code == 0, result.stderr
+    assert grafana.state.org(1).folders[FOLDER].title == f"Preview: {NAME}"
