@@ -12,7 +12,7 @@ from dashctl.build.pipeline import EnvironmentBuild
 from dashctl.durations import parse_duration
 from dashctl.preview.naming import preview_folder_uid, preview_title, preview_uid
 
-__all__ = ["PreviewDashboard", "PreviewPlan", "PreviewRuleGroup", "plan_preview", "PREVIEW_TAG"]
+__all__ = ["PREVIEW_TAG", "PreviewDashboard", "PreviewPlan", "PreviewRuleGroup", "plan_preview", "preview_tag"]
 
 PREVIEW_TAG = "dashctl-preview"
 # Datasource uids that are not datasources Grafana stores: expressions, the built-in Grafana source, mixed.
@@ -60,7 +60,8 @@ def plan_preview(build: EnvironmentBuild, name: str) -> PreviewPlan:
     for compiled in build.dashboards:
         model = _rename(dict(compiled.model), renames)
         model.update(uid=renames[compiled.uid], title=preview_title(name, compiled.title), id=None)
-        model["tags"] = sorted({*model.get("tags", []), PREVIEW_TAG})
+        model["tags"] = sorted({*model.get("tags", []), PREVIEW_TAG, preview_tag(name)})
+        model["links"] = [_preview_link(link, name) for link in model.get("links", [])]
         for uid in _datasource_uids(model):
             users.setdefault(uid, set()).add(f"dashboard {compiled.uid!r}")
         dashboards.append(
@@ -100,6 +101,18 @@ def _rename(model: dict[str, Any], renames: Mapping[str, str]) -> dict[str, Any]
     text = json.dumps(model, sort_keys=True)
     pattern = re.compile(r"/d/(" + "|".join(re.escape(uid) for uid in sorted(renames, key=len, reverse=True)) + r")(?=[/?#\"\\]|$)")
     return json.loads(pattern.sub(lambda match: f"/d/{renames[match.group(1)]}", text))
+
+
+def preview_tag(name: str) -> str:
+    """The tag every dashboard of preview `name` carries, so tag-based links stay inside the preview."""
+    return f"{PREVIEW_TAG}:{name}"
+
+
+def _preview_link(link: Any, name: str) -> Any:
+    """A `dashboards` link lists dashboards by tag (AND): adding the preview's tag keeps it to the preview copies."""
+    if isinstance(link, dict) and link.get("type") == "dashboards":
+        return {**link, "tags": sorted({*link.get("tags", []), preview_tag(name)})}
+    return link
 
 
 def _unescaped(rule: Mapping[str, Any]) -> dict[str, Any]:

@@ -306,3 +306,21 @@ def test_a_folder_renamed_meanwhile_is_resolved_by_re_reading(project, grafana):
     result = preview(project, grafana)
     assert result.exit_code == 0, result.stderr
     assert grafana.state.org(1).folders[FOLDER].title == f"Preview: {NAME}"
+
+
+def test_tag_based_links_list_only_the_preview_copies(make_project):
+    from dashctl.build.pipeline import build_project
+    from dashctl.preview.plan import plan_preview, preview_tag
+    from dashctl.project.config import load_project
+
+    project = make_project({"dashboards/shop_db.py": SECOND_DASHBOARD.replace(
+        'links=[DashboardLink(title="API", uri="/d/shop-api/shop-api", type="link")]',
+        'links=[DashboardLink(title="API", uri="/d/shop-api/shop-api", type="link"), '
+        'DashboardLink(title="Shop", type="dashboards", tags=["shop"])], tags=["shop"]')})
+    build = build_project(load_project(project.root), ["dev"]).environments[0]
+    plan = plan_preview(build, NAME)
+    (db,) = [d for d in plan.dashboards if d.original_uid == "shop-db"]
+    link_tags = [link.get("tags") for link in db.model["links"] if link["type"] == "dashboards"]
+    assert link_tags == [sorted(["shop", preview_tag(NAME)])]
+    assert preview_tag(NAME) in db.model["tags"] and "shop" in db.model["tags"]
+    assert [link["url"] for link in db.model["links"] if link["type"] == "link"] == [f"/d/{preview_uid(NAME, 'shop-api')}/shop-api"]
