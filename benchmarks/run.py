@@ -3,8 +3,9 @@
     python benchmarks/run.py [--scale 0.1] [--repeat 5]
 
 - startup: `dashctl --help` and `--version` against a bare `python -c pass` (target ≤ 5×).
-- build: `dashctl build` of a synthetic repository (1,000 dashboards × 20 panels and 2 environments at scale 1)
-  against the floor of building the same grafanalib objects and dumping them as compact JSON (target ≤ 1.3×).
+- build: `dashctl build` of a synthetic repository (1,000 dashboards × 20 panels, 5,000 alert rules and 2
+  environments at scale 1) against the floor of building the same grafanalib objects and dumping them as compact
+  JSON (target ≤ 1.3×); the floor has no counterpart for the alert rules, which the ratio therefore includes.
 - memory: peak RSS growth of the build against the size of what it writes (target ≤ about 2×).
 
 Prints one line per measure with the ratio and whether it meets its target; exits 1 when one does not.
@@ -26,7 +27,7 @@ from pathlib import Path
 TARGETS = {"startup": 5.0, "build": 1.3, "memory": 2.0}
 
 CONFIG = """
-roots = ["dashboards"]
+roots = ["dashboards", "alerts"]
 output = "deploy"
 [environments.dev]
 namespace = "dev"
@@ -64,6 +65,32 @@ for _index in range({start}, {stop}):
 '''
 
 
+ALERTS = '''
+from dashctl.alerts import AlertRule, PromQL, Threshold, rule_group
+
+
+def make_rules(group, count):
+    return [
+        AlertRule(
+            uid=f"g{group}-r{index}",
+            title=f"Service {group}-{index} errors",
+            severity="warning",
+            query=PromQL(expr=f'sum(rate(http_requests_total{{svc="s{group}",code=~"5..",r="{index}"}}[5m]))'),
+            condition=Threshold(above=0.05),
+            for_="5m",
+            summary="Errors are high",
+            description="synthetic",
+        )
+        for index in range(count)
+    ]
+
+
+for _group in range({start}, {stop}):
+    rule_group(name=f"group-{_group}", folder="Synthetic", interval="1m")(
+        lambda env, _g=_group: make_rules(_g, {per_group}))
+'''
+
+
 def median_seconds(command: list[str], repeat: int) -> float:
     times = []
     for _ in range(repeat):
@@ -81,8 +108,15 @@ def startup(repeat: int) -> float:
     return max(help_time, version_time) / bare
 
 
-def synthetic_project(root: Path, dashboards: int, panels: int) -> None:
+def synthetic_project(root: Path, dashboards: int, panels: int, rules: int = 0) -> None:
     (root / "dashboards").mkdir(parents=True)
+    (root / "alerts").mkdir(parents=True)
+    per_group = 100
+    groups = max(rules // per_group, 0)
+    for start in range(0, groups, 10):
+        stop = min(start + 10, groups)
+        source = ALERTS.replace("{start}", str(start)).replace("{stop}", str(stop)).replace("{per_group}", str(per_group))
+        (root / "alerts" / f"rules_{start:05d}.py").write_text(source)
     (root / "dashctl.toml").write_text(textwrap.dedent(CONFIG))
     per_file = 100
     for start in range(0, dashboards, per_file):
@@ -129,7 +163,7 @@ def build(scale: float, repeat: int) -> tuple[float, float]:
     dashboards = max(10, int(1000 * scale))
     with tempfile.TemporaryDirectory() as directory:
         root = Path(directory)
-        synthetic_project(root, dashboards, 20)
+        synthetic_project(root, dashboards, 20, rules=int(5000 * scale))
         floor = min(
             float(subprocess.run([sys.executable, "-c", FLOOR.format(root=str(root))], check=True,
                                  capture_output=True, text=True).stdout)
