@@ -5,8 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from dashctl.alerts.testing.logql_evaluation import EvaluationError, LogStream, evaluate
-from dashctl.alerts.testing.logql_syntax import UnsupportedLogQL, parse_logql
+from dashctl.alerts.testing.logql_evaluation import (
+    EvaluationError,
+    LogStream,
+    UnsupportedLogQL,
+    evaluate,
+    parse_testable_query,
+)
 from tests.alerts.sources import RULES
 
 NGINX = '10.0.0.1 - - [24/Nov/2026:10:00:00 +0000] "{method} {path} HTTP/1.1" {status} 512 "-" "curl/8" {seconds}'
@@ -54,6 +59,8 @@ STREAMS = [
         ('sum by (req_method) (count_over_time({app="backend"} | json | level="error" [5m]))', 300,
          {(("req_method", "GET"),): 1.0, (("req_method", "POST"),): 1.0}),
         ('sum(sum_over_time({app="backend"} | json | __error__="" | unwrap responseTime [5m]))', 300, {(): 90.0}),
+        # a label filter after unwrap runs on the unwrapped sample's labels
+        ('sum(sum_over_time({app="backend"} | json | unwrap responseTime | __error__="" [5m]))', 300, {(): 90.0}),
         ('sum(count_over_time({app="backend"} | logfmt | level="warn" [5m]))', 300, {(): 1.0}),
         ('sum(count_over_time({app="backend"} | regexp "msg=\\"(?P<what>[a-z ]+)\\"" | what="slow query" [5m]))',
          300, {(): 1.0}),
@@ -68,14 +75,14 @@ STREAMS = [
     ],
 )
 def test_evaluator(query, time, expected):
-    result = evaluate(parse_logql(query), STREAMS, time)
+    result = evaluate(parse_testable_query(query), STREAMS, time)
     assert {key: pytest.approx(value) for key, value in result.items()} == expected
 
 
 def test_a_metric_query_over_lines_in_error_fails_as_in_loki():
     # `| json` marks the non-JSON line with __error__; without `| __error__=""` Loki fails the query.
     with pytest.raises(EvaluationError, match="JSONParserErr"):
-        evaluate(parse_logql('sum(count_over_time({app="backend"} | json [5m]))'), STREAMS, 300)
+        evaluate(parse_testable_query('sum(count_over_time({app="backend"} | json [5m]))'), STREAMS, 300)
 
 
 @pytest.mark.parametrize(
@@ -86,11 +93,20 @@ def test_a_metric_query_over_lines_in_error_fails_as_in_loki():
         ('topk(3, count_over_time({app="x"}[5m]))', r"topk\(\) is not supported"),
         ('sum(count_over_time({app="x"}[5m])) / on (a) group_left sum(count_over_time({app="y"}[5m]))',
          "group_left"),
+        ('sum(count_over_time({app="x"} |= "a" or "b" [5m]))', "'or' between line filters"),
+        ('sum(count_over_time({app="x"} |> "<_> GET <_>" [5m]))', r"pattern line filter \|>"),
+        ('sum(count_over_time({app="x"} | logfmt --strict [5m]))', "logfmt --strict"),
+        ('sum(count_over_time({app="x"} | unpack [5m]))', "unpack"),
+        ('sum(count_over_time({app="x"}[5m] offset -1m))', "negative offset"),
+        ('sum(count_over_time({app="x"}[$__auto]))', r"Grafana variable \$__auto"),
+        ('sum by ($group) (count_over_time({app="x"}[5m]))', r"Grafana variable \$group"),
+        ('{app="x"} |= "error"', "a log query"),
+        ('sum(count_over_time({app="x"} | json | level == "error" [5m]))', "invalid LogQL"),
     ],
 )
 def test_outside_the_subset_is_unsupported_with_a_reason(query, reason):
     with pytest.raises(UnsupportedLogQL, match=reason):
-        parse_logql(query)
+        parse_testable_query(query)
 
 
 LOG_TESTS = '''
@@ -198,3 +214,12 @@ def test_range_query_reduced_by_the_evaluator(make_project, reducer, keep, expec
     project = make_project({"alerts/bursts.py": source}, basic=False)
     result = project.run("test", "--env", "dev")
     assert result.exit_code == 0, result.stdout
+
+
+def test_rate_over_an_unwrapped_range_is_reported_not_unit_testable():
+    from dashctl.alerts.testing.logql_evaluation import UnsupportedLogQL, parse_testable_query
+
+    import pytest
+
+    with pytest.raises(UnsupportedLogQL, match="rate over an unwrapped range"):
+        parse_testable_query('sum(rate({app="a"} | json | unwrap x [5m]))')

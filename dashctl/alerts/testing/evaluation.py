@@ -17,8 +17,13 @@ from dataclasses import dataclass
 from dashctl.alerts import expression
 from dashctl.alerts.compile import CompiledRule
 from dashctl.alerts.model import LogQL, Math, PromQL, Reduce, ThresholdExpression
-from dashctl.alerts.testing.logql_evaluation import EvaluationError, LogStream, evaluate
-from dashctl.alerts.testing.logql_syntax import UnsupportedLogQL, parse_logql
+from dashctl.alerts.testing.logql_evaluation import (
+    EvaluationError,
+    LogStream,
+    UnsupportedLogQL,
+    evaluate,
+    parse_testable_query,
+)
 from dashctl.alerts.testing.results import format_alert
 from dashctl.alerts.testing.templates import UnsupportedTemplate, render_annotation
 from dashctl.durations import parse_duration
@@ -60,7 +65,8 @@ class RuleSimulation:
         self.streams = list(streams)
         self.interval = interval_seconds
         self.annotation_keys = annotation_keys
-        self.trees = {node.ref_id: parse_logql(node.expr) for node in rule.rule.data if isinstance(node, LogQL)}
+        self.trees = {node.ref_id: parse_testable_query(node.expr) for node in rule.rule.data
+                      if isinstance(node, LogQL)}
         self.for_seconds = parse_duration(rule.rule.for_) / 1000
         self.keep_seconds = parse_duration(rule.rule.keep_firing_for) / 1000
         self.annotations = {key: value for key, value in rule.rule.all_annotations().items() if key in annotation_keys}
