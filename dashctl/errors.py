@@ -126,10 +126,13 @@ class QuerySyntaxError(DefinitionError):
         self.language = language
 
     def __str__(self) -> str:
-        text = _render(f"invalid {self.language}: {self.message}", self.location, self.definition, self.hint)
-        if self.position is None:
-            return f"{text}\n    {self.query}"
-        return f"{text}\n    {self.query}\n    {' ' * self.position}^ (column {self.position + 1})"
+        text = _render(f"invalid {self.language}: {self.message}", self.location, self.definition, None)
+        text += f"\n    {self.query}"
+        if self.position is not None:
+            text += f"\n    {' ' * self.position}^ (column {self.position + 1})"
+        if self.hint:
+            text += f"\n  hint: {self.hint}"
+        return text
 
 
 class DefinitionErrors(DashctlError):
