@@ -12,7 +12,7 @@ __all__ = ["init"]
 @click.command()
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path), default=".")
 def init(directory: Path) -> None:
-    """Create a dashctl project in DIRECTORY: dashctl.toml, example datasources and a dashboard.
+    """Create a dashctl project in DIRECTORY: dashctl.toml, example datasources, a dashboard and an alert rule.
 
     Nothing that exists is overwritten. Then: cd DIRECTORY && dashctl build.
     """

@@ -27,6 +27,9 @@ def test_init_creates_a_project_that_builds(tmp_path):
     assert (tmp_path / "team/deploy/dev/dashboard-my-service.yaml").exists()
     assert (tmp_path / "team/deploy/prod/datasources.yaml").exists()
     assert run(tmp_path / "team", "build", "--check").exit_code == 0
+    assert (tmp_path / "team/deploy/prod/alert-rules-services.yaml").exists()
+    linted = run(tmp_path / "team", "lint", "--min-severity", "info")
+    assert linted.exit_code == 0 and "no findings" in linted.stderr, linted.stdout
 
 
 def test_init_refuses_an_existing_project(tmp_path):
@@ -44,3 +47,16 @@ def test_init_refuses_to_overwrite_a_file(tmp_path):
     assert result.exit_code == 2
     assert "dashboards/service.py" in result.stderr
     assert not (tmp_path / "dashctl.toml").exists(), "nothing is written when anything would be overwritten"
+
+
+def test_the_scaffolds_alert_tests_pass(tmp_path):
+    import shutil
+
+    if shutil.which("promtool") is None:
+        import pytest
+
+        pytest.skip("promtool is not installed (./scripts/test installs it)")
+    assert run(tmp_path, "init", "team").exit_code == 0
+    result = run(tmp_path / "team", "test")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert "4 passed" in result.stdout + result.stderr

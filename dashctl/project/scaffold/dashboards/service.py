@@ -9,6 +9,7 @@ from dashctl.definitions import dashboard
 def my_service(env):
     return Dashboard(
         title="My service",
+        editable=False,  # the code deploys it; UI edits could not be saved
         panels=[
             TimeSeries(
                 title="Targets up",
