@@ -9,12 +9,12 @@ from __future__ import annotations
 
 __all__ = [
     "DASHBOARD_KEYS",
+    "LEGACY_TARGET_KEYS",
     "PANEL_KEYS",
     "ROW_KEYS",
     "SCHEMA_VERSION",
     "TIMEPICKER_KEYS",
     "VARIABLE_KEYS",
-    "LEGACY_TARGET_KEYS",
 ]
 
 SCHEMA_VERSION = 42

@@ -10,8 +10,15 @@ from typing import Any
 from dashctl.k8s.manifests import MANAGED_BY
 from dashctl.project.config import Project
 
-__all__ = ["DASHBOARD_LABEL", "DATASOURCE_LABEL", "ALERT_LABEL", "FOLDER_ANNOTATION", "application_set",
-           "grafana_values", "kube_prometheus_stack_values"]
+__all__ = [
+    "ALERT_LABEL",
+    "DASHBOARD_LABEL",
+    "DATASOURCE_LABEL",
+    "FOLDER_ANNOTATION",
+    "application_set",
+    "grafana_values",
+    "kube_prometheus_stack_values",
+]
 
 DASHBOARD_LABEL = "grafana_dashboard"
 DATASOURCE_LABEL = "grafana_datasource"

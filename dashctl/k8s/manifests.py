@@ -19,8 +19,8 @@ from dashctl.errors import DefinitionError, SourceLocation
 __all__ = [
     "MANAGED_BY",
     "MAX_DATA_BYTES",
-    "SSA_THRESHOLD_BYTES",
     "Manifest",
+    "SSA_THRESHOLD_BYTES",
     "config_map",
     "kustomization",
     "object_name",

@@ -81,3 +81,14 @@ def test_unknown_command_is_a_usage_error():
     result = CliRunner().invoke(cli, ["frobnicate"])
     assert result.exit_code == 2
     assert "No such command" in result.stderr
+
+
+def test_every_all_is_sorted():
+    unsorted = []
+    for path in PACKAGE.rglob("*.py"):
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "__all__" for t in node.targets):
+                names = ast.literal_eval(node.value)
+                if list(names) != sorted(names):
+                    unsorted.append(str(path.relative_to(PACKAGE.parent)))
+    assert unsorted == []
