@@ -172,10 +172,8 @@ def _build_environment(
 
 def _extra_sections() -> list[Any]:
     """Further sections of an environment's build (alerts), each returning (manifests, problems, state)."""
-    try:
-        from dashctl.alerts.section import build_alerts_section
-    except ImportError:
-        return []
+    from dashctl.alerts.section import build_alerts_section
+
     return [build_alerts_section]
 
 
