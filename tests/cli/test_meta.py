@@ -92,3 +92,15 @@ def test_every_all_is_sorted():
                 if list(names) != sorted(names):
                     unsorted.append(str(path.relative_to(PACKAGE.parent)))
     assert unsorted == []
+
+
+def test_pytest_collects_every_test_module():
+    """pytest skips directories named like `build` by default; a whole area of tests once went unrun that way."""
+    repo = PACKAGE.parent
+    out = subprocess.run(
+        [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider"],
+        cwd=repo, capture_output=True, text=True, check=True,
+    ).stdout
+    collected = {line.split("::")[0] for line in out.splitlines() if "::" in line}
+    on_disk = {str(path.relative_to(repo)) for path in (repo / "tests").rglob("test_*.py")}
+    assert on_disk - collected == set()
