@@ -4,23 +4,15 @@ the diff: it is exactly what changes in every user's deploy/ (or in what `dashct
 
 from __future__ import annotations
 
-from pathlib import Path
+from functools import partial
 
 import pytest
 
 from dashctl.encoding import dump_yaml
 from tests.alerts.sources import NOTIFICATIONS, RULES
+from tests.golden_files import compare_golden
 
-GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "alerts"
-
-
-def compare(name: str, actual: str, update: bool) -> None:
-    path = GOLDEN / name
-    if update:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(actual, encoding="utf-8")
-    assert path.exists(), f"{path} is missing: run pytest --update-golden"
-    assert actual == path.read_text(encoding="utf-8"), f"{name} differs from its golden file"
+compare = partial(compare_golden, "alerts")
 
 
 @pytest.fixture

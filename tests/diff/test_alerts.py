@@ -4,20 +4,12 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
+from functools import partial
 
 from tests.diff.conftest import PAGING_VALUES, alerts
+from tests.golden_files import compare_golden
 
-GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "diff"
-
-
-def compare_golden(name: str, actual: str, update: bool) -> None:
-    path = GOLDEN / name
-    if update:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(actual, encoding="utf-8")
-    assert path.exists(), f"{path} is missing: run pytest --update-golden"
-    assert actual == path.read_text(encoding="utf-8"), f"{name} differs from its golden file"
+golden = partial(compare_golden, "diff")
 
 
 def paging_change(repository) -> None:
@@ -32,7 +24,7 @@ def test_threshold_change_reads_well_in_markdown(alerting_repository, update_gol
 
     assert result.exit_code == 0, result.stderr
     assert commit[:12] in result.stdout
-    compare_golden("alert-threshold.md", result.stdout.replace(commit[:12], "<commit>"), update_golden)
+    golden("alert-threshold.md", result.stdout.replace(commit[:12], "<commit>"), update_golden)
 
 
 def test_threshold_change_in_text(alerting_repository):
