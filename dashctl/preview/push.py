@@ -14,7 +14,7 @@ from typing import Any
 from dashctl.durations import canonical_duration, parse_duration
 from dashctl.errors import GrafanaConflictError, GrafanaError, GrafanaNotFoundError
 from dashctl.grafana import GrafanaClient
-from dashctl.preview.naming import preview_folder_uid, preview_title
+from dashctl.preview.naming import preview_folder_uid
 from dashctl.preview.plan import PreviewPlan
 
 __all__ = ["PreviewChange", "PreviewReport", "delete_preview", "push_preview"]
@@ -163,7 +163,7 @@ def delete_preview(
             log.add("dashboard", hit.uid, "deleted")
         if not dry_run:
             client.delete_folder(folder_uid, force_delete_rules=True)
-        log.add("folder", preview_title(name, "").strip() or folder_uid, "deleted")
+        log.add("folder", folder.title, "deleted")
     return PreviewReport(
         name=name, folder_uid=folder_uid, changes=tuple(log.changes), writes=(client.counts - before).writes,
         dry_run=dry_run,
