@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import replace
+from difflib import unified_diff
 
-from dashctl.diff.changes import Diff
+from dashctl.diff.changes import ADDED, CHANGED, REMOVED, Diff, FieldChange, ObjectChange
 from dashctl.diff.compare import compare_snapshots
 from dashctl.diff.extract import extract_snapshot
 from dashctl.diff.revision import read_revision_output
 from dashctl.project.config import Project
 
-__all__ = ["WORKING_TREE", "diff_revision"]
+__all__ = ["WORKING_TREE", "argocd_changes", "diff_revision"]
 
 WORKING_TREE = "working tree"
 
@@ -39,7 +41,29 @@ def diff_revision(project: Project, *, base: str | None = None, environments: It
                      if "/" in path and path.split("/", 1)[0] != ARGOCD_DIR}
     before = extract_snapshot(revision.files, compared, origin=revision.ref)
     after = extract_snapshot(built.files, compared, origin=WORKING_TREE)
-    return compare_snapshots(before, after, base_ref=revision.ref, base_commit=revision.commit)
+    diff = compare_snapshots(before, after, base_ref=revision.ref, base_commit=revision.commit)
+    if ARGOCD_DIR in built.owned_dirs:
+        diff = replace(diff, changes=diff.changes + argocd_changes(revision.files, built.files, ARGOCD_DIR))
+    return diff
+
+
+def argocd_changes(before: Mapping[str, bytes], after: Mapping[str, bytes], directory: str) -> tuple[ObjectChange, ...]:
+    """The ArgoCD manifests and chart values that differ, as line diffs: they are plain files, not Grafana objects,
+    and a changed sync policy or target revision deserves a reviewer's eye too."""
+    prefix = f"{directory}/"
+    changes = []
+    for path in sorted({path for path in (*before, *after) if path.startswith(prefix)}):
+        old, new = before.get(path), after.get(path)
+        if old == new:
+            continue
+        status = ADDED if old is None else REMOVED if new is None else CHANGED
+        old_lines = (old or b"").decode("utf-8", "replace").splitlines()
+        new_lines = (new or b"").decode("utf-8", "replace").splitlines()
+        lines = tuple(unified_diff(old_lines, new_lines, lineterm="", n=2))[2:]  # without the ---/+++ header
+        field = FieldChange(field="manifest", change=status, lines=lines)
+        changes.append(ObjectChange(environment=directory, kind="argocd file", key=path[len(prefix):], title="",
+                                    status=status, fields=(field,)))
+    return tuple(changes)
 
 
 @contextmanager
