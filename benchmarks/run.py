@@ -150,8 +150,8 @@ BUILD = """
 import resource, sys, time
 from pathlib import Path
 started = time.perf_counter()
-from dashctl.build.output import write_output
-from dashctl.build.pipeline import build_project
+from dashctl.compiler.output import write_output
+from dashctl.compiler.pipeline import build_project
 from dashctl.project.config import load_project
 project = load_project(Path({root!r}))
 write_output(build_project(project), project.output_dir)
@@ -177,7 +177,7 @@ def build(scale: float, repeat: int) -> tuple[float, float]:
         seconds = min(run[0] for run in runs)
         peak = min(run[1] for run in runs)
         baseline = int(subprocess.run(
-            [sys.executable, "-c", "import resource; import dashctl.build.pipeline, grafanalib.core, yaml; "
+            [sys.executable, "-c", "import resource; import dashctl.compiler.pipeline, grafanalib.core, yaml; "
              "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"],
             check=True, capture_output=True, text=True).stdout) * 1024
         written = sum(path.stat().st_size for path in (root / "deploy").rglob("*") if path.is_file())

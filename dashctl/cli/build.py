@@ -27,8 +27,8 @@ def build(environments: tuple[str, ...], project_dir: Path | None, output: Path 
 
     The build writes to a temporary directory and swaps it in, so a failed build leaves the output untouched.
     """
-    from dashctl.build.output import compare_output, read_output, write_output
-    from dashctl.build.pipeline import build_project
+    from dashctl.compiler.output import compare_output, read_output, write_output
+    from dashctl.compiler.pipeline import build_project
     from dashctl.project.config import load_project
 
     project = load_project(project_dir)

@@ -27,8 +27,8 @@ def diff_revision(project: Project, *, base: str | None = None, environments: It
     the build, so a wrong `--base` fails fast (UsageError); a definition that does not build raises
     DefinitionErrors. Nothing is written: not the working tree, not the index, not even `__pycache__`.
     """
-    from dashctl.build.output import read_output
-    from dashctl.build.pipeline import ARGOCD_DIR, build_project
+    from dashctl.compiler.output import read_output
+    from dashctl.compiler.pipeline import ARGOCD_DIR, build_project
 
     names = tuple(environments)
     selected = [environment.name for environment in project.select_environments(names)]

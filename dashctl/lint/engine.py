@@ -62,7 +62,7 @@ class LintReport:
 def lint_project(project: Any, environment_names: Sequence[str] = (), *, rules: Iterable[Rule] | None = None
                  ) -> LintReport:
     """Build the named environments (all by default) and lint them; raise DefinitionErrors if they do not build."""
-    from dashctl.build.pipeline import build_project
+    from dashctl.compiler.pipeline import build_project
 
     environments = project.select_environments(tuple(environment_names))
     output = build_project(project, [env.name for env in environments], validate_queries=False)

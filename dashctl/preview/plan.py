@@ -8,7 +8,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from dashctl.build.pipeline import EnvironmentBuild
+from dashctl.compiler.pipeline import EnvironmentBuild
 from dashctl.durations import parse_duration
 from dashctl.preview.naming import preview_folder_uid, preview_title, preview_uid
 

@@ -66,7 +66,7 @@ def preview_project(
 
     if delete:
         return delete_preview(client, name, dry_run=dry_run, progress=progress)
-    from dashctl.build.pipeline import build_project
+    from dashctl.compiler.pipeline import build_project
     from dashctl.preview.plan import plan_preview
 
     build = build_project(project, [environment]).environments[0]

@@ -177,7 +177,7 @@ def test_build_prints_rule_counts(fixture_build):
 
 def test_platform_alerts_follow_grafanas_format(tmp_path):
     """The repository's own alerts, built into a scratch directory."""
-    from dashctl.build.pipeline import build_project
+    from dashctl.compiler.pipeline import build_project
     from dashctl.project.config import load_project
 
     project = load_project(REPO)

@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from dashctl.build.pipeline import BuildOutput, EnvironmentBuild, build_project
+from dashctl.compiler.pipeline import BuildOutput, EnvironmentBuild, build_project
 from dashctl.lint import Finding, LintReport, lint_build
 from dashctl.project.config import load_project
 

@@ -115,7 +115,7 @@ def test_other_build_problems_still_raise(make_project):
 
 
 def test_the_build_behind_lint_leaves_invalid_queries_in_place_and_the_normal_build_refuses_them(make_project):
-    from dashctl.build.pipeline import build_project
+    from dashctl.compiler.pipeline import build_project
 
     broken = alert_rule(expr="sum(rate(x_total[5m])")
     project = make_project({FILE: dashboard(time_series(expr="sum(x")), ALERTS: alert_rules(broken)}, basic=False)

@@ -309,7 +309,7 @@ def test_a_folder_renamed_meanwhile_is_resolved_by_re_reading(project, grafana):
 
 
 def test_tag_based_links_list_only_the_preview_copies(make_project):
-    from dashctl.build.pipeline import build_project
+    from dashctl.compiler.pipeline import build_project
     from dashctl.preview.plan import plan_preview, preview_tag
     from dashctl.project.config import load_project
 

@@ -25,7 +25,7 @@ def built_outputs(make_project, tmp_path):
     """The test project's build and the platform repository's own build, both fresh."""
     project = make_project()
     assert project.run("build").exit_code == 0
-    from dashctl.build.pipeline import build_project
+    from dashctl.compiler.pipeline import build_project
     from dashctl.project.config import load_project
 
     platform = build_project(load_project(REPO))

@@ -1,7 +1,7 @@
 """The build pipeline: discover definitions, build each for every environment, compile, check relations, package.
 
 Every problem found on the way is collected and raised together as DefinitionErrors, so the author sees all of
-them in one run; nothing is written by this module (see `dashctl.build.output`).
+them in one run; nothing is written by this module (see `dashctl.compiler.output`).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any
 
-from dashctl.build.datasources import check_datasources, provisioning_document
+from dashctl.compiler.datasources import check_datasources, provisioning_document
 from dashctl.definitions import Definition, relative_location
 from dashctl.encoding import dump_json, dump_yaml
 from dashctl.errors import DefinitionError, DefinitionErrors

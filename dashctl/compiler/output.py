@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from dashctl.build.pipeline import BuildOutput
+from dashctl.compiler.pipeline import BuildOutput
 from dashctl.errors import OutputError
 
 __all__ = ["OutputDifference", "compare_output", "read_output", "write_output"]
