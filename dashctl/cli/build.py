@@ -27,12 +27,21 @@ def build(environments: tuple[str, ...], project_dir: Path | None, output: Path 
 
     The build writes to a temporary directory and swaps it in, so a failed build leaves the output untouched.
     """
-    from dashctl.compiler.output import compare_output, read_output, write_output
+    from dashctl.compiler.output import (
+        check_output_directory,
+        compare_output,
+        read_output,
+        recover_output,
+        write_output,
+    )
     from dashctl.compiler.pipeline import build_project
     from dashctl.project.config import load_project
 
     project = load_project(project_dir)
     directory = output if output is not None else project.output_dir
+    check_output_directory(directory, project_root=project.root, roots=project.roots)
+    for name in recover_output(directory):
+        click.echo(f"finished the swap of {_shown(directory)}/{name}/ that an interrupted build left", err=True)
     result = build_project(project, environments, previous=read_output(directory))
     shown = _shown(directory)
     if check:

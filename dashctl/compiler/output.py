@@ -1,22 +1,37 @@
-"""Write a build to the output directory atomically, or compare it with what is there (`--check`).
+"""Write a build to the output directory crash-safely, or compare it with what is there (`--check`).
 
-The new tree is written to a temporary directory beside the output and swapped in with renames at the end, so a
-build that fails (or is interrupted) leaves the previous output exactly as it was.
+What the build owns: `<output>/<env>/` for every environment it builds and, when it builds them all,
+`<output>/argocd/`. Each owned directory is replaced as a whole (see `dashctl.compiler.swap`), so a build that fails
+or is killed leaves the previous output in place. Anything else in the output directory (a README beside the
+environments, an environment no longer configured) is never touched.
+
+What the build wrote: the files of the current build, plus, in an environment directory, the files that directory's
+`kustomization.yaml` lists (and that file itself): every manifest the build writes is listed there, so the previous
+build's list says which files it wrote. Anything else in an owned directory was put there by someone else, and the
+build refuses to replace that directory rather than delete it.
 """
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from dashctl.compiler.pipeline import BuildOutput
-from dashctl.errors import OutputError
+import yaml
 
-__all__ = ["OutputDifference", "compare_output", "read_output", "write_output"]
+from dashctl.compiler.pipeline import ARGOCD_DIR, BuildOutput
+from dashctl.compiler.swap import install_directories, locked, recover, staging_prefix
+from dashctl.errors import OutputError, UsageError
+
+__all__ = [
+    "OutputDifference",
+    "check_output_directory",
+    "compare_output",
+    "foreign_files",
+    "read_output",
+    "recover_output",
+    "write_output",
+]
 
 
 @dataclass(frozen=True, kw_only=True, order=True)
@@ -51,58 +66,100 @@ def compare_output(output: BuildOutput, directory: Path) -> list[OutputDifferenc
     return sorted(differences)
 
 
-def write_output(output: BuildOutput, directory: Path) -> list[OutputDifference]:
-    """Replace the owned parts of `directory` with the build, atomically; return what changed."""
-    changes = compare_output(output, directory)
+def check_output_directory(directory: Path, *, project_root: Path, roots: Collection[str] = ()) -> None:
+    """Refuse an output directory that is, or contains, the project root or a definitions root (UsageError).
+
+    The build replaces the directories it owns as a whole; an output of "." would put the project in its path.
+    """
+    output = directory.resolve()
+    protected = [("the project root", project_root.resolve())]
+    protected += [(f"the definitions root {root}/", (project_root / root).resolve()) for root in roots]
+    for what, path in protected:
+        if path == output or path.is_relative_to(output):
+            relation = "is" if path == output else "contains"
+            raise UsageError(
+                f"output directory {directory} {relation} {what}; the build replaces what it writes there, so it "
+                f"must be a directory of its own: set output = \"deploy\" (or another subdirectory) in the "
+                f"project configuration, or pass --output DIR"
+            )
+
+
+def recover_output(directory: Path) -> list[str]:
+    """Finish or clean up what a killed build left behind (see `dashctl.compiler.swap`); return what was finished.
+
+    Call it before reading the previous output: a build killed mid-swap leaves part of it aside.
+    """
     directory = directory.absolute()
-    parent = directory.parent
-    try:
-        parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.new-", dir=parent))
-    except OSError as error:
-        raise OutputError(f"cannot create a temporary directory in {parent}: {error.strerror}") from None
-    try:
-        for path, data in read_output(directory).items():
-            if not _owned(path, output):
-                _write(staging / path, data)
-        for path, data in output.files.items():
-            _write(staging / path, data)
-        _swap(staging, directory)
-    except OSError as error:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise OutputError(f"cannot write {directory}: {error.strerror or error}") from None
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+    leftovers = directory.parent.is_dir() and any(directory.parent.glob(staging_prefix(directory) + "*"))
+    if not leftovers:
+        return []
+    with locked(directory):
+        return recover(directory)
+
+
+def foreign_files(output: BuildOutput, directory: Path) -> list[str]:
+    """Entries of the directories the build owns that no build wrote, by POSIX path relative to `directory`."""
+    foreign = []
+    trees = _trees(output)
+    for name in sorted(trees):
+        root = directory / name
+        if not root.exists() and not root.is_symlink():
+            continue
+        if root.is_symlink() or not root.is_dir():
+            foreign.append(name)
+            continue
+        ours = set(trees[name])
+        if name != ARGOCD_DIR:
+            ours |= _listed_in_kustomization(root)
+        for entry in sorted(root.iterdir()):
+            if entry.name not in ours or entry.is_symlink() or not entry.is_file():
+                foreign.append(f"{name}/{entry.name}")
+    return foreign
+
+
+def write_output(output: BuildOutput, directory: Path) -> list[OutputDifference]:
+    """Replace the owned directories of `directory` with the build, crash-safely; return what changed.
+
+    Raises UsageError, writing nothing, when an owned directory holds something no build wrote.
+    """
+    directory = directory.absolute()
+    with locked(directory):
+        recover(directory)
+        foreign = foreign_files(output, directory)
+        if foreign:
+            listed = "\n  ".join(f"{directory / path}" for path in foreign)
+            raise UsageError(
+                f"not written by dashctl build, so nothing was written:\n  {listed}\n"
+                f"  the build replaces each of {', '.join(f'{name}/' for name in sorted(output.owned_dirs))} as a "
+                "whole and would delete them: move your own files out of these directories (files beside them in "
+                f"{directory.name}/ are left alone), or delete them if they are leftovers"
+            )
+        changes = compare_output(output, directory)
+        install_directories(directory, _trees(output))
     return changes
 
 
-def _owned(path: str, output: BuildOutput) -> bool:
-    top = path.split("/", 1)[0]
-    if top in output.owned_dirs:
-        return True
-    # Files at the top of the output directory belong to nobody else: a full build owns them.
-    return "/" not in path and "argocd" in output.owned_dirs
+def _trees(output: BuildOutput) -> dict[str, dict[str, bytes]]:
+    trees: dict[str, dict[str, bytes]] = {name: {} for name in output.owned_dirs}
+    for path, data in output.files.items():
+        top, _, rest = path.partition("/")
+        if top not in trees or not rest:
+            raise OutputError(f"the build produced {path}, outside the directories it owns")  # a dashctl bug
+        trees[top][rest] = data
+    return trees
 
 
-def _write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
-
-
-def _swap(staging: Path, directory: Path) -> None:
-    os.chmod(staging, 0o755)
-    if not directory.exists():
-        os.replace(staging, directory)
-        return
-    retired = Path(tempfile.mkdtemp(prefix=f".{directory.name}.old-", dir=directory.parent))
-    os.rmdir(retired)
-    os.replace(directory, retired)
+def _listed_in_kustomization(root: Path) -> set[str]:
+    """The files the previous build wrote in an environment directory: kustomization.yaml and what it lists."""
     try:
-        os.replace(staging, directory)
-    except OSError:
-        os.replace(retired, directory)
-        raise
-    shutil.rmtree(retired, ignore_errors=True)
+        document = yaml.safe_load((root / "kustomization.yaml").read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return set()
+    resources = document.get("resources") if isinstance(document, dict) else None
+    if not isinstance(resources, list):
+        return set()
+    return {"kustomization.yaml"} | {item for item in resources if isinstance(item, str) and "/" not in item}
 
 
+def _owned(path: str, output: BuildOutput) -> bool:
+    return path.split("/", 1)[0] in output.owned_dirs and "/" in path
