@@ -5,6 +5,7 @@ The CLI turns these into messages and exit codes in one place (`dashctl/cli/fail
     DashctlError
     ├── UsageError                 a request the caller got wrong (exit 2)
     ├── ConfigError                pyproject.toml / dashctl.toml [tool.dashctl] is missing or wrong (exit 3)
+    │   └── ProjectNotFoundError   no project in the directory or its parents: run in the wrong place (exit 2)
     ├── DefinitionError            one problem in one definition, with its file and line (exit 3)
     │   └── QuerySyntaxError       a PromQL or LogQL query that does not parse, with the position
     ├── DefinitionErrors           several DefinitionErrors reported together (exit 3)
@@ -32,6 +33,7 @@ __all__ = [
     "GrafanaNotFoundError",
     "GrafanaUnavailableError",
     "OutputError",
+    "ProjectNotFoundError",
     "QuerySyntaxError",
     "SourceLocation",
     "UsageError",
@@ -72,6 +74,12 @@ class ConfigError(DashctlError):
 
     def __str__(self) -> str:
         return _render(self.message, self.location, None, self.hint)
+
+
+class ProjectNotFoundError(ConfigError):
+    """No dashctl.toml or [tool.dashctl] governs the directory: a command run in the wrong place, a usage error."""
+
+    exit_code = 2
 
 
 class DefinitionError(DashctlError):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import traceback
 from typing import Any
 
 import click
@@ -36,7 +37,7 @@ class LazyGroup(click.Group):
         if name not in COMMANDS:
             return None
         module, attribute, _ = COMMANDS[name]
-        return getattr(importlib.import_module(module), attribute)
+        return _with_debug_option(getattr(importlib.import_module(module), attribute))
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         rows = [(name, COMMANDS[name][2]) for name in self.list_commands(ctx)]
@@ -47,20 +48,42 @@ class LazyGroup(click.Group):
         try:
             return super().invoke(ctx)
         except DashctlError as error:
-            if ctx.meta.get("dashctl.debug"):
-                raise
+            _traceback_if_debug(ctx)
             ctx.exit(report_error(error))
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
         except Exception as error:
-            if ctx.meta.get("dashctl.debug"):
-                raise
+            _traceback_if_debug(ctx)
             ctx.exit(report_unexpected(error))
+
+
+def _traceback_if_debug(ctx: click.Context) -> None:
+    """With --debug, the traceback goes to stderr before the usual message; the exit code stays the error's."""
+    if ctx.meta.get("dashctl.debug"):
+        click.echo(traceback.format_exc().rstrip(), err=True)
+
+
+def _set_debug(ctx: click.Context, _parameter: click.Parameter, value: bool) -> None:
+    if value:
+        ctx.meta["dashctl.debug"] = True  # meta is shared by every context of one invocation
+
+
+def _with_debug_option(command: click.Command) -> click.Command:
+    """Accept --debug after the subcommand too (`dashctl build --debug`), on every command of the tree."""
+    if not any(parameter.name == "debug" for parameter in command.params):
+        command.params.append(
+            click.Option(["--debug"], is_flag=True, expose_value=False, is_eager=True, callback=_set_debug,
+                         help="Show tracebacks as well as the error messages (also accepted before the command).")
+        )
+    if isinstance(command, click.Group):
+        for subcommand in command.commands.values():
+            _with_debug_option(subcommand)
+    return command
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="dashctl")
-@click.option("--debug", is_flag=True, help="Show tracebacks instead of short error messages.")
+@click.option("--debug", is_flag=True, help="Show tracebacks as well as the error messages; exit codes stay the same.")
 @click.pass_context
 def cli(ctx: click.Context, debug: bool) -> None:
     """Grafana dashboards, alert rules and datasources as code.
@@ -71,7 +94,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
     Exit codes: 0 success, 1 differences or findings, 2 usage error, 3 definition or build error,
     4 Grafana or network error.
     """
-    ctx.meta["dashctl.debug"] = debug
+    ctx.meta["dashctl.debug"] = debug or ctx.meta.get("dashctl.debug", False)
 
 
 def main() -> None:

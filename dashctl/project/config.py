@@ -14,7 +14,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from dashctl.errors import ConfigError, SourceLocation, UsageError
+from dashctl.errors import ConfigError, ProjectNotFoundError, SourceLocation, UsageError
 from dashctl.project.environment import DatasourceRef, Environment
 
 __all__ = ["ArgoCDSettings", "Project", "find_project", "load_project"]
@@ -76,7 +76,7 @@ def find_project(start: Path | None = None) -> Path:
         candidate = directory / "pyproject.toml"
         if candidate.is_file() and "dashctl" in _read_toml(candidate).get("tool", {}):
             return candidate
-    raise ConfigError(
+    raise ProjectNotFoundError(
         f"no dashctl project found in {here} or any parent directory",
         hint="run `dashctl init DIR` to create one, or add a [tool.dashctl] table to pyproject.toml",
     )

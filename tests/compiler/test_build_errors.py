@@ -212,7 +212,7 @@ def test_missing_configuration(tmp_path, monkeypatch):
 
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(cli, ["build"])
-    assert result.exit_code == 3
+    assert result.exit_code == 2  # run in the wrong place: a usage error (issue 12 item 12)
     assert "no dashctl project found" in result.stderr
     assert "dashctl init" in result.stderr
 
@@ -240,4 +240,7 @@ def test_debug_shows_the_traceback(built):
         result = CliRunner().invoke(cli, ["--debug", "build"])
     finally:
         os.chdir(cwd)
-    assert isinstance(result.exception, DefinitionErrors)
+    # The traceback is shown and the exit code stays the error's (issue 9 item 7).
+    assert result.exit_code == 3
+    assert "Traceback (most recent call last)" in result.stderr
+    assert DefinitionErrors.__name__ in result.stderr
