@@ -40,7 +40,8 @@ def build_alerts_section(
 
 
 def _counts(compiled: CompiledAlerting) -> dict[str, int]:
-    counts = {"alert rules": len(compiled.rules)}
+    # Singular nouns: the CLI puts them in the number the count needs.
+    counts = {"alert rule": len(compiled.rules)}
     if compiled.tombstones:
-        counts["alert deletions pending"] = len(compiled.tombstones)
+        counts["pending alert deletion"] = len(compiled.tombstones)
     return counts

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from dashctl.cli.counts import counted
 from dashctl.cli.failure import EXIT_DIFFERENCES
 from dashctl.cli.options import environment_option, project_option
 
@@ -51,17 +52,18 @@ def build(environments: tuple[str, ...], project_dir: Path | None, output: Path 
         if differences:
             click.echo(f"{shown}/ is out of date: run `dashctl build` and commit the result", err=True)
             raise SystemExit(EXIT_DIFFERENCES)
-        click.echo(f"{shown}/ is up to date ({len(result.files)} files)", err=True)
+        click.echo(f"{shown}/ is up to date ({counted(len(result.files), 'file')})", err=True)
         return
     changes = write_output(result, directory)
     for change in changes:
         click.echo(f"{_verb(change.state)} {shown}/{change.path}")
     summary = ", ".join(
-        f"{build.environment.name}: {len(build.dashboards)} dashboards, {len(build.datasources)} datasources"
-        + "".join(f", {count} {name}" for name, count in build.extras.get("counts", {}).items())
+        f"{build.environment.name}: {counted(len(build.dashboards), 'dashboard')}, "
+        f"{counted(len(build.datasources), 'datasource')}"
+        + "".join(f", {counted(count, name)}" for name, count in build.extras.get("counts", {}).items())
         for build in result.environments
     )
-    click.echo(f"built {summary}; {len(changes)} file(s) changed in {shown}/", err=True)
+    click.echo(f"built {summary}; {counted(len(changes), 'file')} changed in {shown}/", err=True)
 
 
 def _verb(state: str) -> str:

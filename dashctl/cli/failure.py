@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import click
 
+from dashctl.cli.counts import counted
 from dashctl.errors import DashctlError, DefinitionErrors
 
 __all__ = ["EXIT_DIFFERENCES", "EXIT_INTERNAL", "report_error", "report_unexpected"]
@@ -21,8 +22,7 @@ def report_error(error: DashctlError) -> int:
     if isinstance(error, DefinitionErrors):
         for item in error.errors:
             click.echo(f"error: {item}", err=True)
-        count = len(error.errors)
-        click.echo(f"{count} problem{'s' if count != 1 else ''} found; nothing was written.", err=True)
+        click.echo(f"{counted(len(error.errors), 'problem')} found; nothing was written.", err=True)
     else:
         click.echo(f"error: {error}", err=True)
     return error.exit_code

@@ -18,6 +18,7 @@ __all__ = ["cli", "main"]
 COMMANDS: dict[str, tuple[str, str, str]] = {
     "alerts": ("dashctl.cli.alerts", "alerts", "List and retire alert deletions (tombstones) of deploy/<env>."),
     "build": ("dashctl.cli.build", "build", "Compile the definitions into deploy/<env> manifests."),
+    "docs": ("dashctl.cli.docs", "docs", "Print where the documentation is (every page, or one topic)."),
     "diff": ("dashctl.cli.diff", "diff", "Compare the working tree's build with deploy/ at a base git revision."),
     "init": ("dashctl.cli.init", "init", "Create a new dashctl project in a directory."),
     "lint": ("dashctl.cli.lint", "lint", "Check dashboards and alert rules against the lint rules (docs/lint.md)."),
@@ -92,7 +93,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
     ConfigMaps for the Grafana sidecar under deploy/<env>/, which ArgoCD syncs.
 
     Exit codes: 0 success, 1 differences or findings, 2 usage error, 3 definition or build error,
-    4 Grafana or network error.
+    4 Grafana or network error. Documentation: `dashctl docs` prints where it is.
     """
     ctx.meta["dashctl.debug"] = debug or ctx.meta.get("dashctl.debug", False)
 

@@ -172,7 +172,7 @@ def test_policy_tree_and_timings(fixture_build):
 def test_build_prints_rule_counts(fixture_build):
     result = fixture_build.run("build")
     assert result.exit_code == 0
-    assert "dev: 1 dashboards, 2 datasources, 4 alert rules" in result.stderr
+    assert "dev: 1 dashboard, 2 datasources, 4 alert rules" in result.stderr
 
 
 def test_platform_alerts_follow_grafanas_format(tmp_path):

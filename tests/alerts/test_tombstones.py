@@ -42,7 +42,7 @@ def test_removed_rule_gets_a_tombstone_that_later_builds_keep(project):
     project.write("alerts/shop.py", without_latency_rule(RULES))
     result = project.run("build")
     assert result.exit_code == 0, result.stderr
-    assert "1 alert deletions pending" in result.stderr
+    assert "1 pending alert deletion" in result.stderr
     for env in ("dev", "prod"):
         assert "shop-latency-mean" not in rule_uids(project, env)
         assert alerting(project, env)["deleteRules"] == [{"orgId": 1, "uid": "shop-latency-mean"}]

@@ -45,7 +45,7 @@ def test_second_build_reports_no_changes(make_project):
     second = project.run("build")
     assert second.exit_code == 0
     assert second.stdout == ""
-    assert "0 file(s) changed" in second.stderr
+    assert "0 files changed" in second.stderr
 
 
 def test_check_fresh_exits_0(make_project):

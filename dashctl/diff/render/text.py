@@ -62,10 +62,17 @@ def _field(item: FieldChange, status: str) -> list[str]:
     if item.change == MOVED:
         return [f"{head} moved {item.before} → {item.after}"]
     if item.change == CHANGED:
-        return _value_lines(head, f"{item.before} → {item.after}{secret_note(item)}")
+        return _value_lines(head, f"{_shown(item.before)} → {_shown(item.after)}{secret_note(item)}")
     value = item.after if item.change == ADDED else item.before
     verb = "" if status == item.change else f"{item.change} "
     return _value_lines(head, f"{verb}{value}")
+
+
+def _shown(value: str | None) -> str:
+    """A value that would print as nothing (a unit set back to "") shown as such, as the Markdown format does."""
+    if value is None:
+        return "(unset)"
+    return value if value else '""'
 
 
 def _value_lines(head: str, text: str) -> list[str]:
