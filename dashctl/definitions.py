@@ -8,6 +8,7 @@ Decorating only records the function; nothing is built until `dashctl build` ask
 from __future__ import annotations
 
 import contextvars
+import functools
 import re
 import sys
 from collections.abc import Callable, Iterator, Mapping
@@ -18,6 +19,7 @@ from types import MappingProxyType
 from typing import Any, TypeVar
 
 from dashctl.errors import DefinitionError, SourceLocation
+from dashctl.project.user_code import run_user_code
 
 __all__ = [
     "Definition",
@@ -47,9 +49,13 @@ class Definition:
     location: SourceLocation
     options: Mapping[str, Any] = field(default_factory=dict)
     environments: tuple[str, ...] | None = None
+    # Seconds one call may run (the project's definition_timeout, set by discovery); None: no limit.
+    time_limit: float | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "options", MappingProxyType(dict(self.options)))
+        # `build` runs the user's function under the time limit, names it on Ctrl-C and checks what it returned.
+        object.__setattr__(self, "build", _Run(self, getattr(self.build, "__wrapped__", self.build)))
 
     def applies_to(self, environment: str) -> bool:
         return self.environments is None or environment in self.environments
@@ -58,6 +64,46 @@ class Definition:
     def label(self) -> str:
         uid = self.options.get("uid")
         return f"{self.kind} {uid!r} ({self.name})" if uid else f"{self.kind} {self.name}"
+
+
+class _Run:
+    """A definition's function as the pipeline calls it (see Definition.build)."""
+
+    def __init__(self, definition: Definition, function: Callable[..., Any]):
+        functools.update_wrapper(self, function)  # keeps __name__, __qualname__, __code__ lookups; sets __wrapped__
+        self.definition = definition
+        self.function = function
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        definition = self.definition
+        result = run_user_code(
+            definition.label, definition.location, definition.time_limit, lambda: self.function(*args, **kwargs)
+        )
+        if definition.kind == "dashboard":
+            _check_dashboard_result(definition, result)
+        return result
+
+
+def _check_dashboard_result(definition: Definition, result: Any) -> None:
+    if result is None:
+        raise DefinitionError(
+            "returned None instead of a dashboard",
+            location=definition.location,
+            definition=definition.label,
+            hint="end the function with `return Dashboard(title=..., panels=[...])` (or a plain dict of Grafana's "
+            "dashboard JSON, see docs/authoring.md)",
+        )
+    if isinstance(result, dict):
+        from dashctl.dashboards.plain import check_plain_dashboard
+
+        problems = check_plain_dashboard(result)
+        if problems:
+            raise DefinitionError(
+                "returned a plain dict that is not a Grafana dashboard:\n    " + "\n    ".join(problems),
+                location=definition.location,
+                definition=definition.label,
+                hint="a plain dict must hold Grafana's dashboard JSON model (docs/authoring.md, \"Plain dicts\")",
+            )
 
 
 _registry: contextvars.ContextVar[list[Definition] | None] = contextvars.ContextVar("dashctl_registry", default=None)

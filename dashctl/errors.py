@@ -15,6 +15,9 @@ The CLI turns these into messages and exit codes in one place (`dashctl/cli/fail
         ├── GrafanaNotFoundError   404
         ├── GrafanaConflictError   409 / 412
         └── GrafanaUnavailableError  connection failure, timeout, 429, 5xx after retries
+
+    KeyboardInterrupt
+    └── DefinitionInterrupted      Ctrl-C while a definition ran: names it (not an Exception, so nothing swallows it)
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ __all__ = [
     "DashctlError",
     "DefinitionError",
     "DefinitionErrors",
+    "DefinitionInterrupted",
     "GrafanaAuthError",
     "GrafanaConflictError",
     "GrafanaError",
@@ -152,6 +156,19 @@ class DefinitionErrors(DashctlError):
 
     def __str__(self) -> str:
         return "\n".join(str(error) for error in self.errors)
+
+
+class DefinitionInterrupted(KeyboardInterrupt):
+    """Ctrl-C arrived while user code ran: which definition (or file being imported) it was, and where it was."""
+
+    def __init__(self, definition: str, location: SourceLocation | None = None):
+        super().__init__(definition)
+        self.definition = definition
+        self.location = location
+
+    def __str__(self) -> str:
+        where = f" at {self.location}" if self.location else ""
+        return f"interrupted while running {self.definition}{where}"
 
 
 class OutputError(DashctlError):

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from dashctl.cli.counts import counted
+from dashctl.cli.display import counted, shown_path
 from dashctl.cli.failure import EXIT_DIFFERENCES
 from dashctl.cli.options import environment_option, project_option
 
@@ -42,9 +42,9 @@ def build(environments: tuple[str, ...], project_dir: Path | None, output: Path 
     directory = output if output is not None else project.output_dir
     check_output_directory(directory, project_root=project.root, roots=project.roots)
     for name in recover_output(directory):
-        click.echo(f"finished the swap of {_shown(directory)}/{name}/ that an interrupted build left", err=True)
+        click.echo(f"finished the swap of {shown_path(directory)}/{name}/ that an interrupted build left", err=True)
     result = build_project(project, environments, previous=read_output(directory))
-    shown = _shown(directory)
+    shown = shown_path(directory)
     if check:
         differences = compare_output(result, directory)
         for difference in differences:
@@ -69,9 +69,3 @@ def build(environments: tuple[str, ...], project_dir: Path | None, output: Path 
 def _verb(state: str) -> str:
     return {"stale": "updated", "missing": "created", "extra": "removed"}[state]
 
-
-def _shown(directory: Path) -> str:
-    try:
-        return str(directory.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(directory)

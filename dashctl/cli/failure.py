@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import click
 
-from dashctl.cli.counts import counted
-from dashctl.errors import DashctlError, DefinitionErrors
+from dashctl.cli.display import counted, shown_path
+from dashctl.errors import DashctlError, DefinitionErrors, DefinitionInterrupted
 
-__all__ = ["EXIT_DIFFERENCES", "EXIT_INTERNAL", "report_error", "report_unexpected"]
+__all__ = ["EXIT_DIFFERENCES", "EXIT_INTERNAL", "EXIT_INTERRUPTED", "report_error", "report_interrupted",
+           "report_unexpected"]
 
 EXIT_DIFFERENCES = 1
 EXIT_INTERNAL = 3
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, what a shell reports for a command stopped by Ctrl-C
 
 
 def report_error(error: DashctlError) -> int:
@@ -33,3 +35,14 @@ def report_unexpected(error: BaseException) -> int:
     click.echo(f"error: internal error: {type(error).__name__}: {error}", err=True)
     click.echo("  this is a bug in dashctl; run again with --debug for the traceback and report it", err=True)
     return EXIT_INTERNAL
+
+
+def report_interrupted(interrupted: DefinitionInterrupted) -> int:
+    """Ctrl-C while a definition ran: name it and the line it was on, so a hang can be found."""
+    where = ""
+    if interrupted.location is not None:
+        where = f" at {shown_path(interrupted.location.file)}" + (
+            f":{interrupted.location.line}" if interrupted.location.line else ""
+        )
+    click.echo(f"interrupted while running {interrupted.definition}{where}", err=True)
+    return EXIT_INTERRUPTED

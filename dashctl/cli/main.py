@@ -9,8 +9,8 @@ from typing import Any
 import click
 
 from dashctl import __version__
-from dashctl.cli.failure import report_error, report_unexpected
-from dashctl.errors import DashctlError
+from dashctl.cli.failure import report_error, report_interrupted, report_unexpected
+from dashctl.errors import DashctlError, DefinitionInterrupted
 
 __all__ = ["cli", "main"]
 
@@ -51,6 +51,9 @@ class LazyGroup(click.Group):
         except DashctlError as error:
             _traceback_if_debug(ctx)
             ctx.exit(report_error(error))
+        except DefinitionInterrupted as interrupted:
+            _traceback_if_debug(ctx)
+            ctx.exit(report_interrupted(interrupted))
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
         except Exception as error:

@@ -15,7 +15,9 @@ from types import MappingProxyType
 from typing import Any
 
 from dashctl.errors import ConfigError, ProjectNotFoundError, SourceLocation, UsageError
+from dashctl.durations import parse_duration
 from dashctl.project.environment import DatasourceRef, Environment
+from dashctl.project.user_code import DEFAULT_TIME_LIMIT
 
 __all__ = ["ArgoCDSettings", "Project", "find_project", "load_project"]
 
@@ -47,6 +49,8 @@ class Project:
     output: str = "deploy"
     environments: Mapping[str, Environment] = field(default_factory=dict)
     argocd: ArgoCDSettings = field(default_factory=ArgoCDSettings)
+    # Seconds one definition (or a definition file's import) may run; None: no limit (docs/configuration.md).
+    definition_timeout: float | None = DEFAULT_TIME_LIMIT
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "environments", MappingProxyType(dict(self.environments)))
@@ -105,7 +109,7 @@ def _read_toml(path: Path) -> dict[str, Any]:
 def _parse_project(path: Path, settings: dict[str, Any]) -> Project:
     where = SourceLocation(file=str(path))
     prefix = "[tool.dashctl]" if path.name == "pyproject.toml" else "dashctl.toml"
-    _reject_unknown(settings, {"roots", "output", "environments", "argocd"}, prefix, where)
+    _reject_unknown(settings, {"roots", "output", "environments", "argocd", "definition_timeout"}, prefix, where)
     roots = settings.get("roots", list(DEFAULT_ROOTS))
     if not (isinstance(roots, list) and roots and all(isinstance(root, str) and root for root in roots)):
         raise ConfigError(f"{prefix} roots must be a non-empty list of directory names", location=where)
@@ -134,7 +138,25 @@ def _parse_project(path: Path, settings: dict[str, Any]) -> Project:
         output=output,
         environments=environments,
         argocd=argocd,
+        definition_timeout=_definition_timeout(settings, prefix, where),
     )
+
+
+def _definition_timeout(settings: dict[str, Any], prefix: str, where: SourceLocation) -> float | None:
+    value = settings.get("definition_timeout")
+    if value is None:
+        return DEFAULT_TIME_LIMIT
+    try:
+        milliseconds = parse_duration(value) if isinstance(value, str) else None
+    except ValueError:
+        milliseconds = None
+    if milliseconds is None:
+        raise ConfigError(
+            f"{prefix} definition_timeout {value!r} is not a duration",
+            location=where,
+            hint='for example definition_timeout = "60s" ("0s" turns the limit off)',
+        )
+    return milliseconds / 1000 or None
 
 
 def _parse_environment(name: str, table: Any, prefix: str, where: SourceLocation) -> Environment:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import importlib.util
 import sys
-import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -17,6 +16,7 @@ from pathlib import Path
 from dashctl.definitions import Definition, collecting, relative_location
 from dashctl.errors import DashctlError, DefinitionError, SourceLocation
 from dashctl.project.config import Project
+from dashctl.project.user_code import innermost_user_frame, run_user_code
 
 __all__ = ["Discovery", "definition_files", "discover_definitions", "error_from_exception"]
 
@@ -55,12 +55,16 @@ def discover_definitions(project: Project) -> Discovery:
         for path in definition_files(project):
             with collecting() as found:
                 try:
-                    _import_file(project, path)
+                    where = SourceLocation(file=path.relative_to(project.root).as_posix())
+                    run_user_code(f"the import of {where}", where, project.definition_timeout, _import_file, project,
+                                  path)
                 except (Exception, SystemExit) as error:  # any failure of user code is reported, not raised
                     errors.append(error_from_exception(error, project.root, fallback=path))
                     continue
             definitions.extend(
-                _with_relative_location(definition, project.root) for definition in found
+                replace(definition, location=relative_location(definition.location, project.root),
+                        time_limit=project.definition_timeout)
+                for definition in found
             )
     return Discovery(definitions=tuple(definitions), errors=tuple(errors))
 
@@ -91,14 +95,7 @@ def _syntax_hint(error: SyntaxError) -> str | None:
 
 def _deepest_user_frame(error: BaseException, root: Path, fallback: Path) -> SourceLocation:
     """The innermost traceback frame inside the project (not dashctl, not a library): where the user's code failed."""
-    root = root.resolve()
-    package = Path(__file__).resolve().parents[1]
-    best = SourceLocation(file=str(fallback))
-    for frame in traceback.extract_tb(error.__traceback__):
-        path = Path(frame.filename).resolve()
-        if path.is_relative_to(root) and not path.is_relative_to(package) and "site-packages" not in path.parts:
-            best = SourceLocation(file=str(path), line=frame.lineno)
-    return best
+    return innermost_user_frame(error, root.resolve()) or SourceLocation(file=str(fallback))
 
 
 def _import_file(project: Project, path: Path) -> None:
@@ -136,6 +133,3 @@ def _importable(root: Path) -> Iterator[None]:
             if module_file and Path(module_file).resolve().is_relative_to(root.resolve()):
                 sys.modules.pop(name, None)
 
-
-def _with_relative_location(definition: Definition, root: Path) -> Definition:
-    return replace(definition, location=relative_location(definition.location, root))
