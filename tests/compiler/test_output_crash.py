@@ -82,10 +82,24 @@ def _kill_at(hook: int, spec: Path, deploy: Path, plain: bool) -> int:
     return completed.returncode
 
 
+def _exchange_works(directory: Path) -> bool:
+    from dashctl.compiler import swap
+
+    (directory / "probe-a").mkdir()
+    (directory / "probe-b").mkdir()
+    try:
+        return swap._rename2(directory / "probe-a", directory / "probe-b", swap._RENAME_EXCHANGE)
+    finally:
+        (directory / "probe-a").rmdir()
+        (directory / "probe-b").rmdir()
+
+
 @pytest.mark.parametrize("plain", [False, True], ids=["renameat2", "journal-fallback"])
 def test_a_kill_at_every_hook_point_leaves_the_old_or_the_new_tree(tmp_path, monkeypatch, plain):
     if plain:
         monkeypatch.setenv(PLAIN_RENAME_VARIABLE, "1")
+    elif not _exchange_works(tmp_path):
+        pytest.skip("renameat2(RENAME_EXCHANGE) is not available here (kernel, C library or filesystem)")
     spec = tmp_path / "new.json"
     spec.write_text(json.dumps(NEW), encoding="utf-8")
     old_tree, new_tree = {**OLD, **BESIDE}, {**NEW, **BESIDE}
@@ -149,3 +163,39 @@ def test_a_kill_of_the_real_build_is_finished_by_the_next_build(make_project, tm
     assert not list(project.root.glob(".deploy.*"))
     assert project.snapshot() != fresh
     assert project.run("build", "--check").exit_code == 0
+
+
+def test_leftovers_of_earlier_killed_builds_are_cleaned_and_other_dot_directories_kept(tmp_path):
+    deploy = tmp_path / "deploy"
+    write_output(_output(OLD), deploy)
+    for name in (".deploy.new-abc123", ".deploy.stage-def456", ".deploy.old-0a1b2c"):
+        (tmp_path / name / "dev").mkdir(parents=True)
+        (tmp_path / name / "dev" / "a.yaml").write_text("a: leftover\n", encoding="utf-8")
+    (tmp_path / ".deploy.notes").mkdir()  # not a name dashctl gives its staging directories
+    write_output(_output(NEW), deploy)
+    assert _tree(deploy) == NEW
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".deploy.notes", "deploy"]
+
+
+def test_the_old_whole_tree_swap_killed_between_its_renames_is_restored(tmp_path):
+    """dashctl before this change renamed deploy/ aside, then the new tree in: a kill between left no deploy/."""
+    deploy = tmp_path / "deploy"
+    write_output(_output(OLD), deploy)
+    deploy.rename(tmp_path / ".deploy.old-k1ll3d")
+    assert recover_output(deploy) == []
+    assert _tree(deploy) == OLD
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["deploy"]
+
+
+def test_two_builds_at_once_are_kept_apart(tmp_path):
+    from dashctl.compiler.swap import locked
+    from dashctl.errors import OutputError
+
+    deploy = tmp_path / "deploy"
+    write_output(_output(OLD), deploy)
+    with locked(deploy):
+        with pytest.raises(OutputError, match="another dashctl build is writing"):
+            write_output(_output(NEW), deploy)
+    assert _tree(deploy) == OLD
+    write_output(_output(NEW), deploy)
+    assert _tree(deploy) == NEW
