@@ -70,7 +70,7 @@ class _Run:
     """A definition's function as the pipeline calls it (see Definition.build)."""
 
     def __init__(self, definition: Definition, function: Callable[..., Any]):
-        functools.update_wrapper(self, function)  # keeps __name__, __qualname__, __code__ lookups; sets __wrapped__
+        functools.update_wrapper(self, function)  # keeps __name__, __qualname__, __doc__; sets __wrapped__
         self.definition = definition
         self.function = function
 

@@ -33,7 +33,7 @@ class DefinitionTimeoutError(DefinitionError):
     """A definition (or a definition file's import) ran longer than the project's `definition_timeout`."""
 
 
-_depth = 0  # runs nest (a definition file's import defines, never runs, but be safe): only the outermost times
+_depth = 0  # runs could nest (a library calling a definition inside another): only the outermost is timed
 
 
 def run_user_code(
@@ -41,11 +41,13 @@ def run_user_code(
 ) -> T:
     """Call `function(*args)`, stopped after `seconds` (None or 0: no limit); Ctrl-C names `what`."""
     global _depth
-    timed = bool(seconds) and _depth == 0 and _can_time()
+    main = _can_time()  # signals reach only the main thread; the depth is counted there alone
+    timed = bool(seconds) and main and _depth == 0
     if timed:
         previous = signal.signal(signal.SIGALRM, _timeout_handler(what, seconds or 0.0))
-        signal.setitimer(signal.ITIMER_REAL, seconds or 0.0, _REPEAT)
-    _depth += 1
+        outer_timer = signal.setitimer(signal.ITIMER_REAL, seconds or 0.0, _REPEAT)
+    if main:
+        _depth += 1
     try:
         return function(*args)
     except DefinitionInterrupted:
@@ -53,10 +55,13 @@ def run_user_code(
     except KeyboardInterrupt as interrupt:
         raise DefinitionInterrupted(what, innermost_user_frame(interrupt) or location) from None
     finally:
-        _depth -= 1
+        if main:
+            _depth -= 1
         if timed:
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, previous)
+            if outer_timer[0]:
+                signal.setitimer(signal.ITIMER_REAL, *outer_timer)  # a caller's own alarm (roughly) as it was
 
 
 def _can_time() -> bool:
