@@ -13,7 +13,7 @@ build refuses to replace that directory rather than delete it.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
