@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from dashctl.cli.display import counted
 from dashctl.cli.options import environment_option, project_option
 
 __all__ = ["alerts"]
@@ -43,7 +44,7 @@ def tombstones(environments: tuple[str, ...], project_dir: Path | None, output: 
         for item in list_tombstones(directory, environment.name).items:
             click.echo(f"{environment.name}\t{item.kind}\t{item.key}")
             total += 1
-    click.echo(f"{total} pending tombstone(s)", err=True)
+    click.echo(f"{counted(total, 'pending tombstone')}", err=True)
 
 
 @alerts.command()

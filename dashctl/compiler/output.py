@@ -112,7 +112,7 @@ def foreign_files(output: BuildOutput, directory: Path) -> list[str]:
         if name != ARGOCD_DIR:
             ours |= _listed_in_kustomization(root)
         for entry in sorted(root.iterdir()):
-            if entry.name not in ours or entry.is_symlink() or not entry.is_file():
+            if entry.is_symlink() or not entry.is_file() or not (entry.name in ours or _temporary_of(entry.name, ours)):
                 foreign.append(f"{name}/{entry.name}")
     return foreign
 
@@ -147,6 +147,12 @@ def _trees(output: BuildOutput) -> dict[str, dict[str, bytes]]:
             raise OutputError(f"the build produced {path}, outside the directories it owns")  # a dashctl bug
         trees[top][rest] = data
     return trees
+
+
+def _temporary_of(name: str, ours: set[str]) -> bool:
+    """A temporary file dashctl writes beside one of its files and renames over it (`.alerting.yaml.k2j4`), left
+    behind by a kill: the build's own, so it goes with the directory."""
+    return name.startswith(".") and any(name.startswith(f".{own}.") for own in ours)
 
 
 def _listed_in_kustomization(root: Path) -> set[str]:

@@ -67,3 +67,11 @@ def test_docs_lists_every_page_and_names_one():
     assert result.exit_code == 0 and result.stdout.strip().endswith("/alerts.md")
     wrong = CliRunner().invoke(cli, ["docs", "alert"])
     assert wrong.exit_code == 2 and "alerts" in wrong.stderr
+
+
+def test_tombstone_count_is_in_the_right_number(make_project):
+    project = make_project()
+    assert project.run("build").exit_code == 0
+    result = project.run("alerts", "tombstones")
+    assert result.exit_code == 0, result.stderr
+    assert "0 pending tombstones" in result.stderr

@@ -105,3 +105,13 @@ def test_files_beside_the_environments_are_left_alone(make_project):
     assert project.run("build", "--check").exit_code == 0
     assert (project.root / "deploy/README.md").read_text(encoding="utf-8") == "ours\n"
     assert (project.root / "deploy/staging/kept.yaml").exists()
+
+
+def test_a_temporary_file_of_a_killed_tombstone_retire_goes_with_the_directory(make_project):
+    """`dashctl alerts retire` rewrites a file through `.<name>.XXXX`; a kill leaves that beside it."""
+    project = make_project()
+    assert project.run("build").exit_code == 0
+    (project.root / "deploy/dev/.datasources.yaml.k2j4x9").write_text("partial", encoding="utf-8")
+    result = project.run("build")
+    assert result.exit_code == 0, result.stderr
+    assert not (project.root / "deploy/dev/.datasources.yaml.k2j4x9").exists()
