@@ -26,7 +26,9 @@ __all__ = ["build"]
 def build(environments: tuple[str, ...], project_dir: Path | None, output: Path | None, check: bool) -> None:
     """Compile the definitions into deploy/<env>/ manifests and deploy/argocd/.
 
-    The build writes to a temporary directory and swaps it in, so a failed build leaves the output untouched.
+    The build writes to a staging directory and swaps each environment's directory in, so a failed build leaves
+    the output untouched and a killed one is finished by the next (docs/deploy.md). It never deletes a file it
+    did not write, and refuses an output directory that holds the project.
     """
     from dashctl.compiler.output import (
         check_output_directory,
@@ -39,12 +41,13 @@ def build(environments: tuple[str, ...], project_dir: Path | None, output: Path 
     from dashctl.project.config import load_project
 
     project = load_project(project_dir)
-    directory = output if output is not None else project.output_dir
+    # As the user would type it (relative to the working directory when under it): messages name paths this way.
+    directory = Path(shown_path(output if output is not None else project.output_dir))
     check_output_directory(directory, project_root=project.root, roots=project.roots)
+    shown = str(directory)
     for name in recover_output(directory):
-        click.echo(f"finished the swap of {shown_path(directory)}/{name}/ that an interrupted build left", err=True)
+        click.echo(f"finished the swap of {shown}/{name}/ that an interrupted build left", err=True)
     result = build_project(project, environments, previous=read_output(directory))
-    shown = shown_path(directory)
     if check:
         differences = compare_output(result, directory)
         for difference in differences:

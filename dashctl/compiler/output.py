@@ -122,17 +122,19 @@ def write_output(output: BuildOutput, directory: Path) -> list[OutputDifference]
 
     Raises UsageError, writing nothing, when an owned directory holds something no build wrote.
     """
+    shown = directory
     directory = directory.absolute()
     with locked(directory):
         recover(directory)
         foreign = foreign_files(output, directory)
         if foreign:
-            listed = "\n  ".join(f"{directory / path}" for path in foreign)
+            listed = "\n  ".join(str(shown / path) for path in foreign)
+            owned = ", ".join(f"{shown / name}/" for name in sorted(output.owned_dirs))
             raise UsageError(
-                f"not written by dashctl build, so nothing was written:\n  {listed}\n"
-                f"  the build replaces each of {', '.join(f'{name}/' for name in sorted(output.owned_dirs))} as a "
-                "whole and would delete them: move your own files out of these directories (files beside them in "
-                f"{directory.name}/ are left alone), or delete them if they are leftovers"
+                f"the build stopped before writing anything: not written by dashctl build:\n  {listed}\n"
+                f"  hint: the build replaces {owned} as a whole and would delete them; move your own files out of "
+                f"these directories (files beside them in {shown}/ are left alone), or delete them if they are "
+                "leftovers"
             )
         changes = compare_output(output, directory)
         install_directories(directory, _trees(output))
