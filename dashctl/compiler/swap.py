@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import ctypes
 import errno
-import fcntl
 import json
 import os
 import shutil
@@ -32,6 +31,11 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from dashctl.errors import OutputError
+
+try:
+    import fcntl
+except ImportError:  # Windows: no flock; two builds at once are not kept apart there
+    fcntl = None  # type: ignore[assignment]
 
 __all__ = ["install_directories", "locked", "recover", "staging_prefix"]
 
@@ -57,9 +61,12 @@ def locked(directory: Path) -> Iterator[None]:
     """Hold an exclusive lock on the output directory (created if missing) while the block runs."""
     try:
         directory.mkdir(parents=True, exist_ok=True)
-        handle = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
+        handle = os.open(directory, os.O_RDONLY | os.O_DIRECTORY) if fcntl is not None else None
     except OSError as error:
         raise OutputError(f"cannot create {directory}: {error.strerror or error}") from None
+    if handle is None:
+        yield
+        return
     try:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
