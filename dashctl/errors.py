@@ -7,7 +7,8 @@ The CLI turns these into messages and exit codes in one place (`dashctl/cli/fail
     ├── ConfigError                pyproject.toml / dashctl.toml [tool.dashctl] is missing or wrong (exit 3)
     │   └── ProjectNotFoundError   no project in the directory or its parents: run in the wrong place (exit 2)
     ├── DefinitionError            one problem in one definition, with its file and line (exit 3)
-    │   └── QuerySyntaxError       a PromQL or LogQL query that does not parse, with the position
+    │   ├── QuerySyntaxError       a PromQL or LogQL query that does not parse, with the position
+    │   └── DefinitionTimeoutError a definition (or a file's import) ran past the project's definition_timeout
     ├── DefinitionErrors           several DefinitionErrors reported together (exit 3)
     ├── OutputError                the build output cannot be written or read (exit 3)
     └── GrafanaError               Grafana answered with an error or could not be reached (exit 4)
@@ -31,6 +32,7 @@ __all__ = [
     "DefinitionError",
     "DefinitionErrors",
     "DefinitionInterrupted",
+    "DefinitionTimeoutError",
     "GrafanaAuthError",
     "GrafanaConflictError",
     "GrafanaError",
@@ -145,6 +147,10 @@ class QuerySyntaxError(DefinitionError):
         if self.hint:
             text += f"\n  hint: {self.hint}"
         return text
+
+
+class DefinitionTimeoutError(DefinitionError):
+    """A definition (or a definition file's import) ran longer than the project's `definition_timeout`."""
 
 
 class DefinitionErrors(DashctlError):

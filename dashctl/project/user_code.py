@@ -17,9 +17,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from dashctl.errors import DefinitionError, DefinitionInterrupted, SourceLocation
+from dashctl.errors import DefinitionInterrupted, DefinitionTimeoutError, SourceLocation
 
-__all__ = ["DEFAULT_TIME_LIMIT", "DefinitionTimeoutError", "innermost_user_frame", "run_user_code"]
+__all__ = ["DEFAULT_TIME_LIMIT", "innermost_user_frame", "run_user_code"]
 
 DEFAULT_TIME_LIMIT = 300.0  # seconds; generous, since a definition usually returns in milliseconds
 _REPEAT = 1.0
@@ -27,10 +27,6 @@ _PACKAGE = Path(__file__).resolve().parents[1]
 _STANDARD_LIBRARY = {Path(sysconfig.get_paths()[name]).resolve() for name in ("stdlib", "platstdlib")}
 
 T = TypeVar("T")
-
-
-class DefinitionTimeoutError(DefinitionError):
-    """A definition (or a definition file's import) ran longer than the project's `definition_timeout`."""
 
 
 _depth = 0  # runs could nest (a library calling a definition inside another): only the outermost is timed

@@ -221,3 +221,11 @@ def test_a_plain_dict_that_is_not_a_dashboard_is_an_error_listing_each_problem(m
 def _model(path: Path) -> dict:
     document = yaml.safe_load(path.read_text(encoding="utf-8"))
     return json.loads(next(iter(document["data"].values())))
+
+
+def test_the_timer_and_handler_are_put_back_after_a_build(make_project):
+    project = make_project({"dashboards/hang.py": HANGING}, config=FAST_LIMIT)
+    before = signal.getsignal(signal.SIGALRM)
+    assert project.run("build").exit_code == 3
+    assert signal.getsignal(signal.SIGALRM) is before
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
