@@ -200,7 +200,7 @@ def test_a_plain_dict_that_is_not_a_dashboard_is_an_error_listing_each_problem(m
         "panels": [
             {"title": "No type"},
             {"type": "stat", "gridPos": {"h": 8, "w": "12", "x": 0, "y": 0}},
-            {"type": "stat", "gridPos": {"h": 8, "w": 12, "x": 20, "y": 0}},
+            {"type": "stat", "gridPos": {"h": 8, "w": 30, "x": 24, "y": 0}},
             "text",
         ],
     }
@@ -212,7 +212,8 @@ def test_a_plain_dict_that_is_not_a_dashboard_is_an_error_listing_each_problem(m
         "tags: must be a list, not 'shop'",
         "panels[0].type: every panel needs a type",
         "panels[1].gridPos.w: must be a whole number of grid units, 0 or more, not '12'",
-        "panels[2].gridPos: x=20 w=12 does not fit the 24-column grid",
+        "panels[2].gridPos.w: 30 is wider than the 24-column grid",
+        "panels[2].gridPos.x: 24 is right of the 24-column grid",
         "panels[3]: a panel must be an object, not 'text'",
     ):
         assert expected in result.stderr
@@ -229,3 +230,20 @@ def test_the_timer_and_handler_are_put_back_after_a_build(make_project):
     assert project.run("build").exit_code == 3
     assert signal.getsignal(signal.SIGALRM) is before
     assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+
+
+CORPUS = SHARED / "corpus" / "dashboards"
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus/dashboards is absent")
+def test_real_dashboards_pass_the_plain_dict_check():
+    """Dashboards Grafana exported, and jsonnet mixins generated, are what people paste: none may be refused."""
+    from dashctl.dashboards.plain import check_plain_dashboard
+
+    checked = 0
+    for path in sorted(CORPUS.glob("*.json")):
+        model = json.loads(path.read_text(encoding="utf-8"))
+        model = model.get("dashboard", model)
+        assert check_plain_dashboard(model) == [], path.name
+        checked += 1
+    assert checked >= 10
