@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from dashctl.errors import SourceLocation
 
-__all__ = ["EngineResult", "Mismatch", "TestReport", "TestResult", "format_alert"]
+__all__ = ["EngineResult", "Mismatch", "TestReport", "TestResult", "format_alert", "result_details"]
 
 # The order in which outcomes win when a test ran on several engines.
 _SEVERITY = {"passed": 0, "failed": 1, "untestable": 2, "error": 3}
@@ -60,10 +60,12 @@ class TestResult:
 
 @dataclass(frozen=True, kw_only=True)
 class TestReport:
-    """Every test result, and the rules no test expects anything of (environment, uid, query language)."""
+    """Every test result, the rules no test expects anything of (environment, uid, query language), and the
+    names of every test that a name filter could have selected."""
 
     results: tuple[TestResult, ...]
     untested: tuple[tuple[str, str, str], ...] = ()
+    names: tuple[str, ...] = ()
 
     @property
     def failures(self) -> tuple[TestResult, ...]:
@@ -80,3 +82,16 @@ def format_alert(labels: Sequence[tuple[str, str]], annotations: Sequence[tuple[
     if annotations:
         text += " annotations {" + ", ".join(f'{k}="{v}"' for k, v in sorted(annotations)) + "}"
     return text
+
+
+def result_details(result: TestResult) -> list[str]:
+    """Why a test did not pass, as indented lines: per rule and time the alerts expected and those that fired."""
+    lines = []
+    for mismatch in result.mismatches:
+        lines.append(f"rule {mismatch.rule} at {mismatch.at}:")
+        lines.append("  expected:")
+        lines.extend(f"    {alert}" for alert in mismatch.expected or ("(no alert)",))
+        lines.append("  got:")
+        lines.extend(f"    {alert}" for alert in mismatch.got or ("(no alert)",))
+    lines.extend(result.message.splitlines())
+    return lines

@@ -59,6 +59,7 @@ def run_alert_tests(
     problems: list[DefinitionError] = list(discovery.errors)
     plans: list[_Plan] = []
     untested: list[tuple[str, str, str]] = []
+    names: set[str] = set()
     for environment in environments:
         compiled, compile_problems = compile_alerting(project, discovery, environment)
         problems.extend(compile_problems)
@@ -68,6 +69,7 @@ def run_alert_tests(
         for test in tests:
             plan = _plan(environment.name, test, compiled, rules, project, problems)
             expected_uids.update(expectation.rule for expectation in test.expect)
+            names.add(test.name)
             if plan is not None and _selected(test.name, match):
                 plans.append(plan)
         untested.extend((environment.name, uid, rules[uid].rule.language) for uid in sorted(rules)
@@ -81,7 +83,7 @@ def run_alert_tests(
     workers = jobs or min(8, os.cpu_count() or 1)
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         results = list(pool.map(lambda plan: _run(plan, promtool), plans))
-    return TestReport(results=tuple(results), untested=tuple(untested))
+    return TestReport(results=tuple(results), untested=tuple(untested), names=tuple(sorted(names)))
 
 
 def _collect_tests(project: Project, definitions: Sequence[Definition], environment: Environment,
