@@ -23,7 +23,10 @@ __all__ = ["build"]
     help="Output directory (default: `output` of [tool.dashctl], normally deploy/).",
 )
 @click.option("--check", is_flag=True, help="Build in memory; exit 1 listing files that are stale, missing or extra.")
-def build(environments: tuple[str, ...], project_dir: Path | None, output: Path | None, check: bool) -> None:
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="json: one document on stdout saying what was written (or is stale) per environment.")
+def build(environments: tuple[str, ...], project_dir: Path | None, output: Path | None, check: bool,
+          output_format: str) -> None:
     """Compile the definitions into deploy/<env>/ manifests and deploy/argocd/.
 
     The build writes to a staging directory and swaps each environment's directory in, so a failed build leaves
@@ -48,6 +51,14 @@ def build(environments: tuple[str, ...], project_dir: Path | None, output: Path 
     for name in recover_output(directory):
         click.echo(f"finished the swap of {shown}/{name}/ that an interrupted build left", err=True)
     result = build_project(project, environments, previous=read_output(directory))
+    if output_format == "json":
+        from dashctl.compiler.summary import render_build_json
+
+        changes = compare_output(result, directory) if check else write_output(result, directory)
+        click.echo(render_build_json(result, changes, output=shown, check=check), nl=False)
+        if check and changes:
+            raise SystemExit(EXIT_DIFFERENCES)
+        return
     if check:
         differences = compare_output(result, directory)
         for difference in differences:

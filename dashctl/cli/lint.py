@@ -18,10 +18,10 @@ _SEVERITIES = ("info", "warning", "error")
 @click.command()
 @environment_option
 @project_option
-@click.option("--format", "output_format", type=click.Choice(["text", "json", "github"]), default="text",
+@click.option("--format", "output_format", type=click.Choice(["text", "json", "github", "sarif"]), default="text",
               show_default=True,
               help="text: findings with their source line; json: one document (docs/lint.md); github: workflow "
-              "annotations for GitHub Actions.")
+              "annotations for GitHub Actions; sarif: SARIF 2.1.0 for code scanning.")
 @click.option("--min-severity", type=click.Choice(_SEVERITIES, case_sensitive=False), default="warning",
               show_default=True, help="Report findings of this severity or worse; the others are ignored.")
 @click.option("--fail-on", type=click.Choice(_SEVERITIES, case_sensitive=False), default="error",
@@ -48,7 +48,9 @@ def lint(environments: tuple[str, ...], project_dir: Path | None, output_format:
         return
 
     from dashctl.lint import lint_project
-    from dashctl.lint.render import render_github, render_json, render_summary, render_text
+    from dashctl import __version__
+    from dashctl.cli.colour import colour_enabled, paint
+    from dashctl.lint.render import render_github, render_json, render_sarif, render_summary, render_text
     from dashctl.project.config import load_project
 
     project = load_project(project_dir)
@@ -57,8 +59,12 @@ def lint(environments: tuple[str, ...], project_dir: Path | None, output_format:
         click.echo(render_json(report), nl=False)
     elif output_format == "github":
         click.echo(render_github(report, prefix=_workspace_prefix(project.root)), nl=False)
+    elif output_format == "sarif":
+        click.echo(render_sarif(report, version=__version__, prefix=_workspace_prefix(project.root)), nl=False)
     else:
-        click.echo(render_text(report), nl=False)
+        colour = colour_enabled()
+        text = render_text(report, paint=lambda word, severity: paint(word, severity.label, enabled=colour))
+        click.echo(text, nl=False, color=colour)
     click.echo(render_summary(report), err=True)
     if report.fails(Severity.parse(fail_on)):
         raise SystemExit(EXIT_DIFFERENCES)

@@ -20,6 +20,12 @@ JSON (`--format json`), keys sorted, two-space indent:
       "summary": {"error": 0, "warning": 1, "info": 0, "suppressed": 2}
     }
 
+SARIF (`--format sarif`): a SARIF 2.1.0 log for code scanning (`github/codeql-action/upload-sarif`), one run
+whose driver lists every rule (id, summary, default level) and one result per finding with
+its file, line, message and hint. Paths are relative to the repository, as code scanning requires.
+
+Colour: `render_text` takes a `paint(text, severity)` callable from the CLI, which colours on a terminal only.
+
 GitHub (`--format github`): one workflow command per finding, `::warning file=...,line=...,title=rule::message`
 (`error`, `warning`, `notice` for info), which Actions shows as an annotation on the line of the pull request.
 """
@@ -27,6 +33,7 @@ GitHub (`--format github`): one workflow command per finding, `::warning file=..
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -35,20 +42,29 @@ from dashctl.lint.engine import LintReport, SuppressedFinding
 from dashctl.lint.finding import Finding, Severity
 from dashctl.lint.source import SourceIndex
 
-__all__ = ["render_github", "render_json", "render_summary", "render_text"]
+__all__ = ["render_github", "render_json", "render_sarif", "render_summary", "render_text"]
 
 _GITHUB_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
+_SARIF_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+_SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 
 
-def render_text(report: LintReport) -> str:
-    """Every finding with its source line and caret; an empty string when there is none."""
+def _plain(text: str, severity: Severity) -> str:
+    return text
+
+
+def render_text(report: LintReport, *, paint: Callable[[str, Severity], str] = _plain) -> str:
+    """Every finding with its source line and caret; an empty string when there is none. `paint` styles the
+    severity word (the CLI colours it on a terminal)."""
     source = SourceIndex(report.root or Path.cwd())
-    blocks = [_text_block(finding, report, source) for finding in report.findings]
+    blocks = [_text_block(finding, report, source, paint) for finding in report.findings]
     return "".join(block + "\n" for block in blocks)
 
 
-def _text_block(finding: Finding, report: LintReport, source: SourceIndex) -> str:
-    head = f"{finding.location}: {finding.severity.label}[{finding.rule}]: {finding.message}"
+def _text_block(finding: Finding, report: LintReport, source: SourceIndex,
+                paint: Callable[[str, Severity], str]) -> str:
+    severity = paint(finding.severity.label, finding.severity)
+    head = f"{finding.location}: {severity}[{finding.rule}]: {finding.message}"
     if finding.where:
         head += f" ({finding.where})"
     if finding.environments and set(finding.environments) != set(report.environments):
@@ -138,6 +154,56 @@ def render_github(report: LintReport, *, prefix: str = "") -> str:
             message += f"\nhint: {finding.hint}"
         lines.append(f"::{_GITHUB_LEVEL[finding.severity]} {properties}::{_escape_data(message)}")
     return "".join(line + "\n" for line in lines)
+
+
+def render_sarif(report: LintReport, *, version: str, prefix: str = "") -> str:
+    """A SARIF 2.1.0 log; `prefix` is the project's directory relative to the repository root."""
+    from dashctl.lint.registry import all_rules
+
+    rules = all_rules()
+    index = {rule.id: number for number, rule in enumerate(rules)}
+    results = []
+    for finding in report.findings:
+        message = finding.message + (f" ({finding.where})" if finding.where else "")
+        if finding.environments and set(finding.environments) != set(report.environments):
+            message += f" [{', '.join(finding.environments)}]"
+        if finding.hint:
+            message += f"\nhint: {finding.hint}"
+        uri = f"{prefix.rstrip('/')}/{finding.location.file}" if prefix else finding.location.file
+        result: dict[str, Any] = {
+            "ruleId": finding.rule,
+            "level": _SARIF_LEVEL[finding.severity],
+            "message": {"text": message},
+            "locations": [{"physicalLocation": {
+                "artifactLocation": {"uri": uri},
+                # Code scanning needs a line; a finding about a whole file points at its first.
+                "region": {"startLine": finding.location.line or 1},
+            }}],
+        }
+        if finding.rule in index:
+            result["ruleIndex"] = index[finding.rule]
+        results.append(result)
+    document = {
+        "$schema": _SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "dashctl",
+                "version": version,
+                "rules": [{
+                    "id": rule.id,
+                    "name": rule.id,
+                    "shortDescription": {"text": rule.summary},
+                    "fullDescription": {"text": rule.summary},
+                    "help": {"text": f"{rule.summary}. See docs/lint.md, rule {rule.id}."},
+                    "defaultConfiguration": {"level": _SARIF_LEVEL[rule.severity]},
+                    "properties": {"tags": [rule.scope.value]},
+                } for rule in rules],
+            }},
+            "results": results,
+        }],
+    }
+    return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
 def _escape_data(text: str) -> str:
