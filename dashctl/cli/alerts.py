@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from dashctl.cli.completion import complete_environments, complete_tombstones
 from dashctl.cli.display import counted
 from dashctl.cli.options import environment_option, project_option
 
@@ -48,8 +49,9 @@ def tombstones(environments: tuple[str, ...], project_dir: Path | None, output: 
 
 
 @alerts.command()
-@click.option("--env", "environment", required=True, metavar="NAME", help="The environment whose tombstones to retire.")
-@click.argument("keys", nargs=-1, metavar="[UID-OR-NAME]...")
+@click.option("--env", "environment", required=True, metavar="NAME", shell_complete=complete_environments,
+              help="The environment whose tombstones to retire.")
+@click.argument("keys", nargs=-1, metavar="[UID-OR-NAME]...", shell_complete=complete_tombstones)
 @click.option("--synced", is_flag=True,
               help="Retire every tombstone of the environment: deploy/<env> has been synced and Grafana has "
               "deleted the objects.")

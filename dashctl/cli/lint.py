@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from dashctl.cli.completion import complete_rule_ids
 from dashctl.cli.failure import EXIT_DIFFERENCES
 from dashctl.cli.options import environment_option, project_option
 
@@ -27,8 +28,10 @@ _SEVERITIES = ("info", "warning", "error")
 @click.option("--fail-on", type=click.Choice(_SEVERITIES, case_sensitive=False), default="error",
               show_default=True, help="Exit 1 when a reported finding is of this severity or worse.")
 @click.option("--list-rules", is_flag=True, help="Print the rule catalogue (id, scope, severity, summary) and exit.")
+@click.option("--rule", "rule_ids", multiple=True, metavar="ID", shell_complete=complete_rule_ids,
+              help="Run only this rule (e.g. panel/units); repeat for several.")
 def lint(environments: tuple[str, ...], project_dir: Path | None, output_format: str, min_severity: str,
-         fail_on: str, list_rules: bool) -> None:
+         fail_on: str, list_rules: bool, rule_ids: tuple[str, ...]) -> None:
     """Check dashboards and alert rules against the lint rules; each finding names its file and line.
 
     Every environment is built (invalid queries are findings, not build errors) and a finding that is the same in
@@ -53,8 +56,11 @@ def lint(environments: tuple[str, ...], project_dir: Path | None, output_format:
     from dashctl.lint.render import render_github, render_json, render_sarif, render_summary, render_text
     from dashctl.project.config import load_project
 
+    from dashctl.lint.registry import select_rules
+
+    selected = select_rules(rule_ids) if rule_ids else None
     project = load_project(project_dir)
-    report = lint_project(project, environments).at_least(Severity.parse(min_severity))
+    report = lint_project(project, environments, rules=selected).at_least(Severity.parse(min_severity))
     if output_format == "json":
         click.echo(render_json(report), nl=False)
     elif output_format == "github":

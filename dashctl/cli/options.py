@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from dashctl.cli.completion import complete_environments
+
 __all__ = ["environment_option", "project_option"]
 
 environment_option = click.option(
@@ -13,6 +15,7 @@ environment_option = click.option(
     "environments",
     multiple=True,
     metavar="NAME",
+    shell_complete=complete_environments,
     help="Environment to work on; repeat for several. Default: every configured environment.",
 )
 

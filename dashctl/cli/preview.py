@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from dashctl.cli.completion import complete_environments
 from dashctl.cli.options import project_option
 
 __all__ = ["preview"]
@@ -16,7 +17,8 @@ _PROGRESS_THRESHOLD = 5
 
 
 @click.command()
-@click.option("--env", "environment", required=True, metavar="NAME", help="Environment whose build to preview.")
+@click.option("--env", "environment", required=True, metavar="NAME", shell_complete=complete_environments,
+              help="Environment whose build to preview.")
 @click.option("--grafana-url", metavar="URL", help="Grafana to push to (default: the environment's grafana_url).")
 @click.option("--name", metavar="NAME", help="Preview name (default: the current git branch).")
 @click.option("--delete", is_flag=True, help="Remove the preview: its folder, dashboards and rule groups.")

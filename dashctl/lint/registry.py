@@ -20,9 +20,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from dashctl.errors import UsageError
 from dashctl.lint.finding import Problem, Severity
 
-__all__ = ["Rule", "Scope", "all_rules", "get_rule", "rule"]
+__all__ = ["Rule", "Scope", "all_rules", "get_rule", "rule", "select_rules"]
 
 _ID = re.compile(r"^[a-z]+/[a-z0-9]+(-[a-z0-9]+)*$")
 _SUMMARY = re.compile(r"^[a-z0-9$`][^\n]*[^.\n]$")
@@ -112,3 +113,18 @@ def get_rule(rule_id: str) -> Rule:
     """The rule with this id; KeyError when there is none."""
     all_rules()
     return _RULES[rule_id]
+
+
+def select_rules(rule_ids: Iterable[str]) -> tuple[Rule, ...]:
+    """The rules with these ids (`dashctl lint --rule`); an unknown id is a usage error naming the closest."""
+    import difflib
+
+    known = {item.id: item for item in all_rules()}
+    selected = []
+    for rule_id in rule_ids:
+        if rule_id not in known:
+            close = difflib.get_close_matches(rule_id, sorted(known), n=1, cutoff=0.6)
+            guess = f"did you mean {close[0]!r}? " if close else ""
+            raise UsageError(f"unknown lint rule {rule_id!r}; {guess}`dashctl lint --list-rules` lists them")
+        selected.append(known[rule_id])
+    return tuple(selected)
