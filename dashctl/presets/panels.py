@@ -5,59 +5,33 @@ hand-written ones. A query is a builder expression or a string; `Query` adds its
 
     time_series(
         title="Request rate", description="Requests per second.", unit=units.REQUESTS_PER_SECOND,
-        datasource="metrics", queries=[Query(sum_by(["route"], rate(requests)), legend="{{route}}")],
+        datasource="metrics", queries=[Query(expr=sum_by(["route"], rate(requests)), legend="{{route}}")],
     )
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from grafanalib.core import GridPos, Logs, RowPanel, Stat, Target, TimeSeries
 
+from dashctl.dashboards.panel import Query, QueryLike, grid_pos, panel_targets, require_text
 from dashctl.errors import DefinitionError
 from dashctl.presets.links import DataLink
 from dashctl.presets.variables import DatasourceSpec, datasource_json
 from dashctl.queries.logql_builder import LogQuery
-from dashctl.queries.promql import Expr
 
 __all__ = ["Query", "logs_panel", "row", "stat", "time_series"]
 
-_REF_IDS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
-@dataclass(frozen=True, kw_only=True)
-class Query:
-    """One query of a panel: the expression, and the legend Grafana shows for its series (`{{route}}`)."""
-
-    expr: Expr | LogQuery | str
-    legend: str | None = None
-
-    def render(self) -> str:
-        return self.expr if isinstance(self.expr, str) else str(self.expr)
+def _targets(queries: Sequence[QueryLike]) -> list[Target]:
+    return [Target(expr=target["expr"], legendFormat=target.get("legendFormat", ""), refId=target["refId"])
+            for target in panel_targets(queries)]
 
 
-def _targets(queries: Sequence[Query | Expr | LogQuery | str]) -> list[Target]:
-    if not queries:
-        raise DefinitionError("a panel needs at least one query")
-    if len(queries) > len(_REF_IDS):
-        raise DefinitionError(f"a panel takes at most {len(_REF_IDS)} queries")
-    targets = []
-    for ref_id, query in zip(_REF_IDS, queries):
-        query = query if isinstance(query, Query) else Query(expr=query)
-        targets.append(Target(expr=query.render(), legendFormat=query.legend or "", refId=ref_id))
-    return targets
-
-
-def _require(title: str, description: str, unit: str | None) -> None:
-    if not title:
-        raise DefinitionError("a panel needs a title")
-    if not description:
-        raise DefinitionError(f"panel {title!r} needs a description", hint="say what it shows and how it is computed")
-    if unit is not None and not unit:
-        raise DefinitionError(f"panel {title!r} needs a unit", hint="use a constant of dashctl.dashboards.units")
+_require = require_text
 
 
 def _extra(links: Iterable[DataLink], extra: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -70,11 +44,9 @@ def _extra(links: Iterable[DataLink], extra: dict[str, Any] | None) -> dict[str,
     return data or None
 
 
-def _grid(width: int | None, height: int | None) -> GridPos | None:
-    # The auto layout keeps w and h and computes x and y (dashctl.dashboards.layout).
-    if width is None and height is None:
-        return None
-    return GridPos(h=height or 8, w=width or 12, x=0, y=0)
+def _grid(width: int | None, height: int | None, panel_type: str) -> GridPos | None:
+    grid = grid_pos(width, height, panel_type)
+    return None if grid is None else GridPos(**grid)
 
 
 def time_series(
@@ -83,7 +55,7 @@ def time_series(
     description: str,
     unit: str,
     datasource: DatasourceSpec,
-    queries: Sequence[Query | Expr | str],
+    queries: Sequence[QueryLike],
     links: Iterable[DataLink] = (),
     panel_links: Iterable[DataLink] = (),
     minimum: int | None = None,
@@ -109,7 +81,7 @@ def time_series(
         legendDisplayMode="list",
         tooltipMode="multi",
         tooltipSort="desc",
-        gridPos=_grid(width, height),
+        gridPos=_grid(width, height, "timeseries"),
         links=list(panel_links),
         extraJson=_extra(links, extra),
     )
@@ -121,7 +93,7 @@ def stat(
     description: str,
     unit: str,
     datasource: DatasourceSpec,
-    queries: Sequence[Query | Expr | str],
+    queries: Sequence[QueryLike],
     links: Iterable[DataLink] = (),
     panel_links: Iterable[DataLink] = (),
     thresholds: Sequence[tuple[float | None, str]] = (),
@@ -156,7 +128,7 @@ def stat(
         targets=_targets(queries),
         reduceCalc=reduce,
         colorMode="value",
-        gridPos=_grid(width, height),
+        gridPos=_grid(width, height, "stat"),
         links=list(panel_links),
         extraJson=_extra(links, extra),
     )
@@ -182,7 +154,7 @@ def logs_panel(
         wrapLogMessages=True,
         enableLogDetails=True,
         sortOrder="Descending",
-        gridPos=_grid(width, height),
+        gridPos=_grid(width, height, "logs"),
     )
 
 
