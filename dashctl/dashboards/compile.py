@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from dashctl.dashboards import model
+from dashctl.dashboards.foundation import foundation_json, is_foundation_object
 from dashctl.dashboards.layout import assign_layout
 from dashctl.definitions import Definition
 from dashctl.errors import DefinitionError, DefinitionErrors, QuerySyntaxError, SourceLocation
@@ -112,6 +113,8 @@ def compile_dashboard(
 def _to_json(built: Any, definition: Definition, label: str) -> dict[str, Any]:
     if isinstance(built, dict):
         data = _drop_none(built)  # also a copy: the user's dict is never changed
+    elif is_foundation_object(built):
+        data = foundation_json(built, label=label)
     elif hasattr(built, "to_json_data"):
         from grafanalib._gen import DashboardEncoder
 
@@ -123,7 +126,8 @@ def _to_json(built: Any, definition: Definition, label: str) -> dict[str, Any]:
             f"returned {type(built).__name__}, not a dashboard",
             location=definition.location,
             definition=label,
-            hint="return grafanalib.core.Dashboard(title=..., panels=[...])",
+            hint="return grafanalib.core.Dashboard(title=..., panels=[...]), a grafana-foundation-sdk dashboard "
+            "(builder or model), or the dashboard JSON as a dict",
         )
     if not isinstance(data, dict):
         raise DefinitionError("did not produce a JSON object", location=definition.location, definition=label)
@@ -184,7 +188,9 @@ def _clean_targets(targets: list[Any]) -> list[dict[str, Any]]:
     used = {target.get("refId") for target in targets if isinstance(target, dict) and target.get("refId")}
     spare = (chr(code) for code in range(ord("A"), ord("Z") + 1))
     for target in targets:
-        target = {key: value for key, value in target.items() if key not in model.LEGACY_TARGET_KEYS}
+        # `query` is legacy beside a PromQL/LogQL `expr`, but the query itself for Tempo (TraceQL) and others.
+        target = {key: value for key, value in target.items()
+                  if key not in model.LEGACY_TARGET_KEYS or (key == "query" and value and "expr" not in target)}
         for key in ("interval", "legendFormat"):
             if target.get(key) == "":
                 del target[key]

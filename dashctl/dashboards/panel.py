@@ -15,19 +15,21 @@ data links, and `custom`: the options of the panel type's own field config, such
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
 
 from dashctl.dashboards.layout import default_size
 from dashctl.errors import DefinitionError
-from dashctl.presets.links import DataLink
-from dashctl.presets.variables import DatasourceSpec, datasource_json
-from dashctl.queries.logql_builder import LogQuery
-from dashctl.queries.promql import Expr
+
+if TYPE_CHECKING:  # dashctl.presets imports this module: at run time the names are needed only lazily
+    from dashctl.presets.links import DataLink
+    from dashctl.presets.variables import DatasourceSpec
+    from dashctl.queries.logql_builder import LogQuery
+    from dashctl.queries.promql import Expr
 
 __all__ = [
-    "FieldConfig", "Override", "Panel", "Query", "QueryLike", "grid_pos", "legend", "panel_targets", "reduce_options",
-    "require_text", "tooltip",
+    "FieldConfig", "Override", "Panel", "Query", "QueryLike", "field_config", "grid_pos", "legend", "one_of",
+    "panel_targets", "reduce_options", "require_text", "tooltip",
 ]
 
 _REF_IDS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -45,7 +47,7 @@ class Query:
         return self.expr if isinstance(self.expr, str) else str(self.expr)
 
 
-QueryLike = Query | Expr | LogQuery | str
+QueryLike = "Query | Expr | LogQuery | str"
 """What a panel's `queries` take: a Query (with its legend), a PromQL/LogQL builder expression, or a string."""
 
 
@@ -188,6 +190,8 @@ class Panel:
                             "overrides": [override.to_json() for override in self.overrides]},
         }
         if self.datasource is not None:
+            from dashctl.presets.variables import datasource_json
+
             data["datasource"] = datasource_json(self.datasource)
         if self.targets:
             data["targets"] = [dict(target) for target in self.targets]
@@ -216,15 +220,39 @@ def reduce_options(reduce: str, *, all_values: bool = False, fields: str = "") -
     return {"calcs": [reduce], "fields": fields, "values": all_values}
 
 
+def one_of(name: str, value: str, allowed: Sequence[str]) -> str:
+    """`value` if it is one of the `allowed` values Grafana knows for option `name`; else a DefinitionError."""
+    if value not in allowed:
+        raise DefinitionError(f"{name}={value!r} is not one of Grafana's: {', '.join(allowed)}")
+    return value
+
+
 def legend(mode: str, placement: str, *, calcs: Iterable[str] = ()) -> dict[str, Any]:
     """The `legend` option of graph panels: `mode` list, table or hidden; `placement` bottom or right."""
-    if mode not in ("list", "table", "hidden"):
-        raise DefinitionError(f"unknown legend mode {mode!r}", hint="list, table or hidden")
+    one_of("legend_mode", mode, ("list", "table", "hidden"))
     return {"displayMode": mode, "placement": placement, "showLegend": mode != "hidden", "calcs": list(calcs)}
 
 
 def tooltip(mode: str) -> dict[str, Any]:
     """The `tooltip` option: `single`, `multi` (every series, sorted by value) or `none`."""
-    if mode not in ("single", "multi", "none"):
-        raise DefinitionError(f"unknown tooltip mode {mode!r}", hint="single, multi or none")
+    one_of("tooltip_mode", mode, ("single", "multi", "none"))
     return {"mode": mode, "sort": "desc" if mode == "multi" else "none"}
+
+
+def field_config(field: FieldConfig, *, unit: str | None = None, thresholds: Sequence[tuple[float | None, str]] = (),
+                 minimum: float | None = None, maximum: float | None = None, links: Sequence[DataLink] = (),
+                 mappings: Sequence[Mapping[str, Any]] = (), custom: Mapping[str, Any] | None = None) -> FieldConfig:
+    """`field` with the factory's own keywords laid over it (a keyword given wins over the same in `field`)."""
+    changes: dict[str, Any] = {}
+    for name, value in (("unit", unit), ("minimum", minimum), ("maximum", maximum)):
+        if value is not None:
+            changes[name] = value
+    if thresholds:
+        changes["thresholds"] = tuple(thresholds)
+    if links:
+        changes["links"] = (*field.links, *links)
+    if mappings:
+        changes["mappings"] = (*field.mappings, *mappings)
+    if custom:
+        changes["custom"] = {**custom, **field.custom}
+    return replace(field, **changes) if changes else field
