@@ -26,4 +26,5 @@ def init(directory: Path) -> None:
     for path in result.kept:
         click.echo(f"kept {directory / path} (it exists; compare it with `dashctl init` in an empty directory)",
                    err=True)
-    click.echo(f"next: cd {directory} && dashctl build", err=True)
+    here = directory.resolve() == Path.cwd().resolve()
+    click.echo("next: dashctl build" if here else f"next: cd {directory} && dashctl build", err=True)

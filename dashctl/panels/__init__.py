@@ -40,6 +40,7 @@ from dashctl.panels.graphs import (
     xy_chart,
 )
 from dashctl.panels.values import bar_gauge, gauge, pie_chart, stat, table
+from dashctl.presets.panels import row
 
 __all__ = [
     "CanvasElement",
@@ -62,6 +63,7 @@ __all__ = [
     "news",
     "node_graph",
     "pie_chart",
+    "row",
     "stat",
     "state_timeline",
     "status_history",

@@ -26,11 +26,8 @@ def render_signature(function: Callable[..., Any], name: str | None = None) -> s
 
 
 def factories() -> dict[str, Callable[..., Any]]:
-    """Every panel factory a user calls: dashctl.panels (the preset ones under their names there) and row."""
+    """Every panel factory of dashctl.panels (the presets' ones under their names there)."""
     import dashctl.panels as panels
-    from dashctl.presets.panels import row
 
-    found = {name: getattr(panels, name) for name in panels.__all__
-             if name[0].islower() and inspect.isfunction(getattr(panels, name))}
-    found["row"] = row
-    return found
+    return {name: getattr(panels, name) for name in panels.__all__
+            if name[0].islower() and inspect.isfunction(getattr(panels, name))}

@@ -32,9 +32,9 @@ def test_init_writes_a_workflow_pinned_to_this_version_a_gitignore_and_a_readme(
     for name in (".github/workflows/dashctl.yml", ".gitignore", "README.md"):
         assert f"created {Path('team') / name}" in result.stdout
     document = workflow(project)
-    assert document["env"]["DASHCTL_VERSION"] == __version__
+    assert document["env"]["DASHCTL_REQUIREMENT"] == f"dashctl=={__version__}"
     install = next(step["run"] for step in document["jobs"]["review"]["steps"] if "pip install" in step.get("run", ""))
-    assert 'pip install "dashctl==${DASHCTL_VERSION}"' in install and "-e ." not in install
+    assert 'pip install "$DASHCTL_REQUIREMENT"' in install and "-e ." not in install
     assert "apt-get install" in install and "prometheus" in install  # promtool for dashctl test
     ignored = (project / ".gitignore").read_text().splitlines()
     assert {".deploy.*", ".venv/", "__pycache__/"} <= set(ignored)
