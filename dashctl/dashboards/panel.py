@@ -223,7 +223,11 @@ def reduce_options(reduce: str, *, all_values: bool = False, fields: str = "") -
 def one_of(name: str, value: str, allowed: Sequence[str]) -> str:
     """`value` if it is one of the `allowed` values Grafana knows for option `name`; else a DefinitionError."""
     if value not in allowed:
-        raise DefinitionError(f"{name}={value!r} is not one of Grafana's: {', '.join(allowed)}")
+        import difflib
+
+        close = difflib.get_close_matches(value, allowed, n=1, cutoff=0.5)
+        raise DefinitionError(f"{name}={value!r} is not one of Grafana's: {', '.join(allowed)}",
+                              hint=f"did you mean {close[0]!r}?" if close else None)
     return value
 
 

@@ -182,6 +182,12 @@ def test_field_config_keywords_and_extra_merge():
     assert data["options"]["text"] == {"valueSize": 20}
 
 
+def test_a_misspelt_option_value_suggests_the_closest():
+    with pytest.raises(DefinitionError) as raised:
+        panels.table(title="T", unit="s", queries=["x"], cell_type="color-backgrund", **COMMON)
+    assert raised.value.hint == "did you mean 'color-background'?"
+
+
 @pytest.mark.parametrize("make, message", [
     (lambda: panels.gauge(title="CPU", description="", datasource="metrics", queries=["x"], unit="percent"),
      "needs a description"),
