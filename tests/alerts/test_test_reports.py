@@ -62,3 +62,12 @@ def test_junit_file_that_cannot_be_written_is_an_output_error(project, tmp_path)
     result = project.run("test", "--junit", str(tmp_path / "missing" / "junit.xml"))
     assert result.exit_code == 3
     assert "cannot write" in result.stderr
+
+
+def test_pass_is_green_on_a_terminal_and_plain_when_piped_or_no_color(project):
+    from tests.lint.test_sarif_and_colour import _run_on_a_terminal
+
+    coloured = _run_on_a_terminal(project.root, "test", "--env", "dev")
+    assert "\x1b[32m\x1b[1mPASS \x1b[0m dev" in coloured
+    assert "\x1b[" not in _run_on_a_terminal(project.root, "test", "--env", "dev", environment={"NO_COLOR": "1"})
+    assert "\x1b[" not in project.run("test", "--env", "dev").stdout
