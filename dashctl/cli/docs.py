@@ -17,6 +17,7 @@ TOPICS = {
     "deploy": "what the build writes, ownership of deploy/, crash safety",
     "diff": "dashctl diff: reviewing a change",
     "lint": "dashctl lint and its rules",
+    "panels": "a typed factory for every core panel type, with its signature",
     "presets": "RED and logs rows, signals, variables",
     "preview": "pushing a branch into a running Grafana",
 }
