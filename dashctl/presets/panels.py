@@ -140,10 +140,14 @@ def logs_panel(
     description: str,
     datasource: DatasourceSpec,
     query: LogQuery | str,
+    panel_links: Iterable[DataLink] = (),
     width: int | None = None,
     height: int | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> Logs:
-    """Log lines, newest first, with time, wrapping and the details drawer on."""
+    """Log lines, newest first, with time, wrapping and the details drawer on; `panel_links` are links in the
+    panel's header, `extra` Grafana's options the keywords do not name (`{"options": {"prettifyLogMessage":
+    True}}`)."""
     _require(title, description, None)
     return Logs(
         title=title,
@@ -155,6 +159,8 @@ def logs_panel(
         enableLogDetails=True,
         sortOrder="Descending",
         gridPos=_grid(width, height, "logs"),
+        links=list(panel_links),
+        extraJson=extra or None,
     )
 
 
