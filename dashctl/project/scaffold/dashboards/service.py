@@ -1,8 +1,14 @@
-"""A first dashboard: one metric panel and one logs panel. Rename the uid and title to your service's."""
+"""A first dashboard: one metric panel and one logs panel. Rename the uid and title to your service's.
 
-from grafanalib.core import Dashboard, Logs, Target, TimeSeries
+The panels come from dashctl.panels, one typed factory per Grafana panel type (its docs: `dashctl docs panels`);
+grafanalib panels and the presets' rows (red_row, logs_row) mix with them freely.
+"""
 
+from grafanalib.core import Dashboard
+
+from dashctl.dashboards import units
 from dashctl.definitions import dashboard
+from dashctl.panels import Query, logs, time_series
 
 
 @dashboard(uid="my-service", folder="Services")
@@ -11,18 +17,18 @@ def my_service(env):
         title="My service",
         editable=False,  # the code deploys it; UI edits could not be saved
         panels=[
-            TimeSeries(
+            time_series(
                 title="Targets up",
                 description="Scrape targets that answered, by job.",
-                dataSource="metrics",
-                unit="short",
-                targets=[Target(expr="sum by (job) (up)", legendFormat="{{job}}", refId="A")],
+                unit=units.SHORT,
+                datasource="metrics",
+                queries=[Query(expr="sum by (job) (up)", legend="{{job}}")],
             ),
-            Logs(
+            logs(
                 title="Logs",
-                description="Log lines of the namespace.",
-                dataSource="logs",
-                targets=[Target(expr=f'{{namespace="{env.namespace}"}}', refId="A")],
+                description="Log lines of the namespace, newest first.",
+                datasource="logs",
+                query=f'{{namespace="{env.namespace}"}}',
             ),
         ],
     )
