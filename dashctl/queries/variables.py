@@ -16,6 +16,9 @@ Placeholder types, decided from the surrounding text (not from the variable's na
 - inside `{...}`, inside the label list of `by`/`without`/`on`/`ignoring`/`group_left`/`group_right`, glued to a
   name (`node_${device}_bytes`, `$job:rate5m`), or followed by `{`, `[`, `offset` or `@`: an identifier, because
   only a name may stand there.
+- between two operands (after a name, number, string, closing bracket or another operand variable, and before
+  the start of an operand), as in `a $op b`: a binary operator (`+`). Grafana fills in the text `>` or `/`, and
+  two operands side by side are never PromQL, so nothing else could stand there.
 - anywhere else: a number. A number is a complete expression wherever one may stand, and it also satisfies the
   scalar parameters (`topk($k, ...)`, `histogram_quantile($q, ...)`, `x > $threshold`). Such a placeholder is
   marked ambiguous: the value might be a metric name instead (`sum($metric)` needs a vector), so a validator that
@@ -75,7 +78,15 @@ _SCANNER = re.compile(
     re.ASCII | re.VERBOSE | re.DOTALL,
 )
 
-PlaceholderKind = Literal["duration", "number", "identifier"]
+PlaceholderKind = Literal["duration", "number", "identifier", "operator"]
+_OPERATOR = "+"
+# Words after which an operand has not ended: operators, modifiers and aggregations (`sum $x` is no operand pair).
+_NOT_OPERAND_END = frozenset(
+    {"and", "or", "unless", "atan2", "by", "without", "on", "ignoring", "group_left", "group_right", "bool", "offset",
+     "sum", "avg", "count", "min", "max", "group", "stddev", "stdvar", "topk", "bottomk", "count_values", "quantile",
+     "limitk", "limit_ratio"}
+)  # fmt: skip
+_OPERAND_START = re.compile(r"[A-Za-z_:0-9.({\"'`$+-]|\[\[")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -197,6 +208,8 @@ def substitute_variables(query: str, *, as_identifiers: frozenset[int] = frozens
             if placeholder_kind == "duration":
                 replacement = f"{_DURATION_BASE + durations}s"
                 durations += 1
+            elif placeholder_kind == "operator":
+                replacement = _OPERATOR
             elif placeholder_kind == "identifier" or index in as_identifiers:
                 replacement = f"{_IDENTIFIER_PREFIX}{reference.name}"
                 placeholder_kind = "identifier"
@@ -247,7 +260,18 @@ def _placeholder_kind(
     following = query[end:].lstrip()
     if following[:1] in ("{", "[", "@") or re.match(r"offset\b", following, re.IGNORECASE):
         return "identifier", False
+    if _ends_operand(recent[1]) and _OPERAND_START.match(following):
+        return "operator", False
     return "number", True
+
+
+def _ends_operand(token: str) -> bool:
+    """Whether the significant token `token` (lowercased words) can be the last one of an operand."""
+    if token in (")", "]", "}", "variable") or token[:1] in ("\"", "'", "`"):
+        return True
+    if token[:1].isdigit() or token[:1] == ".":
+        return True
+    return bool(token) and (token[0].isalpha() or token[0] in "_:") and token not in _NOT_OPERAND_END
 
 
 def _reference(match: re.Match[str], offset: int = 0) -> VariableReference:

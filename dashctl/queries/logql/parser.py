@@ -61,6 +61,14 @@ _MATCH_OPS = {"EQ": "=", "NEQ": "!=", "RE": "=~", "NRE": "!~"}
 _COMPARISON_OPS = {"EQ": "=", "NEQ": "!=", "CMP_EQ": "==", "GT": ">", "GTE": ">=", "LT": "<", "LTE": "<="}
 _CONVERSIONS = {"BYTES_CONV": "bytes", "DURATION_CONV": "duration", "DURATION_SECONDS_CONV": "duration_seconds"}
 _NUMBERS = ("NUMBER", "VARIABLE")
+# Grafana fills a variable in before Loki parses the query, so a variable may stand for a label name (`{$label=~"x"}`,
+# `| $label="x"`) and, between two operands, for a binary operator (`a $op b`, also before `bool`, `on`, `ignoring`).
+_NAMES = ("IDENTIFIER", "VARIABLE")
+_OPERAND_STARTS = frozenset(
+    {"OPEN_BRACE", "OPEN_PARENTHESIS", "NUMBER", "VARIABLE", "ADD", "SUB", "LABEL_REPLACE", "VECTOR", "BOOL", "ON",
+     "IGNORING"}
+) | _RANGE_OPS | _VECTOR_OPS
+_VARIABLE_OPERATOR_PRECEDENCE = 4
 
 
 def parse_expr(query: str) -> ast.Expr:
@@ -116,13 +124,13 @@ class _Parser:
     def parse_binary(self, min_precedence: int) -> ast.Expr:
         self.enter()
         left = self.parse_operand()
-        while (precedence := _PRECEDENCE.get(self.peek().kind)) is not None and precedence >= min_precedence:
+        while (precedence := self.operator_precedence()) is not None and precedence >= min_precedence:
             operator = self.advance()
             return_bool, matching = self.parse_binary_modifiers()
             # `^` is right-associative, every other operator left-associative.
             right = self.parse_binary(precedence if operator.kind == "POW" else precedence + 1)
             left = ast.BinaryOperation(
-                op=display_kind(operator),
+                op=operator.text if operator.kind == "VARIABLE" else display_kind(operator),
                 left=left,
                 right=right,
                 return_bool=return_bool,
@@ -131,6 +139,14 @@ class _Parser:
             )
         self.nesting -= 1
         return left
+
+    def operator_precedence(self) -> int | None:
+        """The precedence of the binary operator ahead, if one is; a variable between operands is one too."""
+        token = self.peek()
+        if token.kind == "VARIABLE":
+            # Which operator Grafana fills in is unknown; `+`'s precedence keeps both legs whole.
+            return _VARIABLE_OPERATOR_PRECEDENCE if self.peek(1).kind in _OPERAND_STARTS else None
+        return _PRECEDENCE.get(token.kind)
 
     def parse_binary_modifiers(self) -> tuple[bool, ast.VectorMatching | None]:
         return_bool = self.peek().kind == "BOOL"
@@ -331,7 +347,7 @@ class _Parser:
             self.advance()
             return ast.StreamSelector(matchers=(), position=brace.start)
         while True:
-            if self.peek().kind != "IDENTIFIER":
+            if self.peek().kind not in _NAMES:
                 self.unexpected(self.peek(), ("IDENTIFIER",) if matchers else ("IDENTIFIER", "CLOSE_BRACE"))
             matchers.append(self.parse_matcher())
             if self.expect("CLOSE_BRACE", "COMMA").kind == "CLOSE_BRACE":
@@ -339,7 +355,7 @@ class _Parser:
 
     def parse_matcher(self, name: Token | None = None) -> ast.Matcher:
         """Parse `name op "value"`; `name` is given when the caller has already taken it."""
-        name = name or self.expect("IDENTIFIER")
+        name = name or self.expect(*_NAMES)
         operator = self.expect(*_MATCH_OPS)
         value = self.expect("STRING")
         op = _MATCH_OPS[operator.kind]
@@ -417,7 +433,7 @@ class _Parser:
             if kind == "DROP":
                 return ast.DropLabels(labels=labels, position=token.start)
             return ast.KeepLabels(labels=labels, position=token.start)
-        if kind in ("IDENTIFIER", "OPEN_PARENTHESIS"):
+        if kind in ("IDENTIFIER", "VARIABLE", "OPEN_PARENTHESIS"):
             return ast.LabelFilterStage(predicate=self.parse_label_predicate(), position=pipe.start)
         self.unexpected(token)
 
@@ -472,7 +488,7 @@ class _Parser:
             token = self.peek()
             if token.kind in ("AND", "COMMA"):
                 self.advance()
-            elif token.kind not in ("IDENTIFIER", "OPEN_PARENTHESIS"):
+            elif token.kind not in ("IDENTIFIER", "VARIABLE", "OPEN_PARENTHESIS"):
                 return left
             right = self.parse_label_primary()
             left = ast.LogicalLabelFilter(op="and", left=left, right=right, position=token.start)
@@ -486,7 +502,7 @@ class _Parser:
             self.expect("CLOSE_PARENTHESIS")
             self.nesting -= 1
             return inner
-        if token.kind != "IDENTIFIER":
+        if token.kind not in _NAMES:
             self.unexpected(token, ("IDENTIFIER", "OPEN_PARENTHESIS"))
         name = self.advance()
         operator = self.peek()
