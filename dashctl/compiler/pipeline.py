@@ -68,10 +68,14 @@ def build_project(
     problems.extend(_check_unique_uids(discovery))
     files: dict[str, bytes] = {}
     builds = []
+    from dashctl.queries.promql.semantics import experimental_functions
+
     for environment in environments:
-        build, env_files, env_problems = _build_environment(
-            project, discovery, environment, previous or {}, validate_queries=validate_queries
-        )
+        # PromQL is validated for the environment's Prometheus: experimental functions only where it enables them.
+        with experimental_functions(enabled=environment.promql_experimental_functions):
+            build, env_files, env_problems = _build_environment(
+                project, discovery, environment, previous or {}, validate_queries=validate_queries
+            )
         problems.extend(env_problems)
         files.update(env_files)
         builds.append(build)

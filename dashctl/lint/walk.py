@@ -180,12 +180,12 @@ class PanelContext:
 
 
 @lru_cache(maxsize=8192)
-def _parse(language: str, expr: str) -> tuple[Any, QuerySyntaxError | None]:
+def _parse(language: str, expr: str, experimental_functions: bool) -> tuple[Any, QuerySyntaxError | None]:
     try:
         if language == "PromQL":
             from dashctl.queries.promql import parse_promql
 
-            return parse_promql(expr), None
+            return parse_promql(expr, experimental_functions=experimental_functions), None
         from dashctl.queries.logql import parse_logql
 
         return parse_logql(expr), None
@@ -220,13 +220,13 @@ class QueryContext:
     def parsed(self) -> Any:
         if self.language is None or self.expr is None:
             return None
-        return _parse(self.language, self.expr)[0]
+        return _parse(self.language, self.expr, self.environment.promql_experimental_functions)[0]
 
     @property
     def syntax_error(self) -> QuerySyntaxError | None:
         if self.language is None or self.expr is None:
             return None
-        return _parse(self.language, self.expr)[1]
+        return _parse(self.language, self.expr, self.environment.promql_experimental_functions)[1]
 
     def subject(self) -> Subject:
         if self.panel is not None:

@@ -165,7 +165,12 @@ def _parse_environment(name: str, table: Any, prefix: str, where: SourceLocation
         raise ConfigError(f"{label}: an environment name must be lowercase letters, digits and '-'", location=where)
     if not isinstance(table, dict):
         raise ConfigError(f"{label} must be a table", location=where)
-    _reject_unknown(table, {"namespace", "grafana_url", "datasources", "values"}, label, where)
+    _reject_unknown(
+        table, {"namespace", "grafana_url", "datasources", "values", "promql_experimental_functions"}, label, where
+    )
+    experimental = table.get("promql_experimental_functions", False)
+    if not isinstance(experimental, bool):
+        raise ConfigError(f"{label}.promql_experimental_functions must be true or false", location=where)
     namespace = table.get("namespace", name)
     if not isinstance(namespace, str) or not _DNS_LABEL.match(namespace) or len(namespace) > 63:
         raise ConfigError(f"{label}.namespace {namespace!r} is not a valid Kubernetes namespace", location=where)
@@ -186,7 +191,12 @@ def _parse_environment(name: str, table: Any, prefix: str, where: SourceLocation
     if not isinstance(values, dict):
         raise ConfigError(f"{label}.values must be a table", location=where)
     return Environment(
-        name=name, namespace=namespace, grafana_url=grafana_url, datasources=datasources, values=values
+        name=name,
+        namespace=namespace,
+        grafana_url=grafana_url,
+        datasources=datasources,
+        values=values,
+        promql_experimental_functions=experimental,
     )
 
 

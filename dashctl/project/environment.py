@@ -34,6 +34,9 @@ class Environment:
     grafana_url: str | None = None
     datasources: Mapping[str, DatasourceRef] = field(default_factory=dict)
     values: Mapping[str, Any] = field(default_factory=dict)
+    promql_experimental_functions: bool = False
+    """Whether this environment's Prometheus runs with `--enable-feature=promql-experimental-functions`, so that
+    queries may use `sort_by_label`, `limitk` and the other experimental functions."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "datasources", MappingProxyType(dict(self.datasources)))

@@ -33,16 +33,19 @@ def check_query(query: str, language: str) -> None:
     Does nothing inside `query_validation(enabled=False)`.
     """
     if _ENABLED.get():
-        _check_query(query, language)
+        from dashctl.queries.promql.semantics import experimental_functions_enabled
+
+        _check_query(query, language, experimental_functions_enabled())
 
 
-# The same query recurs across environments and dashboards; a valid one needs checking once per build process.
+# The same query recurs across environments and dashboards; a valid one needs checking once per build process (and
+# per Prometheus dialect: an experimental function is valid only where the environment enables them).
 @lru_cache(maxsize=65536)
-def _check_query(query: str, language: str) -> None:
+def _check_query(query: str, language: str, experimental_functions: bool) -> None:
     if language == "PromQL":
         from dashctl.queries.promql import check_promql
 
-        check_promql(query)
+        check_promql(query, experimental_functions=experimental_functions)
     elif language == "LogQL":
         from dashctl.queries.logql import check_logql
 

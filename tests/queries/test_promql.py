@@ -109,7 +109,7 @@ def test_valid_queries_pass(query: str) -> None:
         ("histogram_quantile(x)", 0, "expected 2 argument(s)"),
         ("nonexistent_fn(x)", 0, "unknown function with name 'nonexistent_fn'"),
         ("sum(rate(x[5m])) + sum(1)", 23, "expected type vector in aggregation expression, got scalar"),
-        ('x{a=~"("}', 5, "illegal regex"),
+        ('x{a=~"("}', 5, "error parsing regexp: missing closing )"),
         ("1 > 2", 4, "comparisons between scalars must use BOOL modifier"),
         ("x offset 1m offset 2m", 19, "offset may not be set multiple times"),
         # positions count in the original query, variables and all

@@ -1,4 +1,4 @@
-"""RE2 regular expressions as Go's `regexp/syntax` parses them with the Perl flags, the dialect every LogQL regex uses.
+"""RE2 regular expressions as Go's `regexp/syntax` parses them with the Perl flags: the dialect of Loki and Prometheus.
 
 Loki compiles regexes with Go's `regexp` (stream selectors through Prometheus' `labels.NewMatcher`, line filters,
 `| regexp`, `label_replace`), so a regex Python's `re` accepts may still be rejected (`(?=...)`, `\\1`, `a**`) and

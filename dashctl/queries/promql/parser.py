@@ -25,19 +25,28 @@ from __future__ import annotations
 
 import itertools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import promql_parser
 
 from dashctl.errors import QuerySyntaxError
 from dashctl.queries.promql.lexer import LexicalError, Token, tokenize_promql
+from dashctl.queries.promql.semantics import (
+    experimental_functions_enabled,
+    find_experimental,
+    find_label_replace_problem,
+    find_regex_problem,
+    neutralise_regexes,
+    regex_matchers,
+)
 from dashctl.queries.variables import Substitution, substitute_variables
 
 __all__ = ["ParsedPromQL", "check_promql", "parse_promql"]
 
 LANGUAGE = "PromQL"
 _GENERIC_SYNTAX_ERROR = "invalid promql query"
+_CRATE_REGEX_ERROR = "illegal regex"
 # Messages that mean "this text is not PromQL grammar", as opposed to a well-formed query that does not type-check.
 _SYNTAX_MESSAGE = re.compile(
     r"^(invalid promql query|invalid syntax|unexpected |invalid label matcher|trailing commas not allowed"
@@ -90,18 +99,56 @@ class ParsedPromQL:
     expr: promql_parser.Expr
 
 
-def check_promql(query: str) -> None:
-    """Raise QuerySyntaxError (with the 0-based position in `query`) unless `query` is valid PromQL for Grafana."""
-    parse_promql(query)
+def check_promql(query: str, *, experimental_functions: bool | None = None) -> None:
+    """Raise QuerySyntaxError (with the 0-based position in `query`) unless `query` is valid PromQL for Grafana.
+
+    `experimental_functions`: whether the Prometheus enables them; None reads `semantics.experimental_functions`.
+    """
+    parse_promql(query, experimental_functions=experimental_functions)
 
 
-def parse_promql(query: str) -> ParsedPromQL:
-    """Parse `query`, Grafana variables and all, into a `promql_parser` AST, or raise QuerySyntaxError."""
+def parse_promql(query: str, *, experimental_functions: bool | None = None) -> ParsedPromQL:
+    """Parse `query`, Grafana variables and all, into a `promql_parser` AST, or raise QuerySyntaxError.
+
+    Beyond the grammar it checks what Prometheus checks and the crate does not (`semantics`): regexes with Go's
+    rules, and experimental functions unless `experimental_functions` (default: the context's setting).
+    """
+    if experimental_functions is None:
+        experimental_functions = experimental_functions_enabled()
+    return _parse_promql(query, experimental_functions)
+
+
+@lru_cache(maxsize=8192)
+def _parse_promql(query: str, experimental_functions: bool) -> ParsedPromQL:
     substitution = substitute_variables(query)
+    try:
+        tokens = tokenize_promql(substitution.text)
+    except LexicalError:
+        tokens = None  # the crate reports it; _locate_error finds where
+    matchers = regex_matchers(tokens) if tokens else []
+    problem = find_regex_problem(matchers)
+    if problem is None:
+        parsed = _parse_grammar(query, substitution, matchers)
+        problem = None if experimental_functions else find_experimental(parsed.expr, tokens or [])
+        problem = problem or find_label_replace_problem(parsed.expr, tokens or [])
+        if problem is None:
+            return parsed
+    original = substitution.original_offset(problem.position)
+    raise QuerySyntaxError(problem.message, query=query, position=original, language=LANGUAGE, hint=problem.hint)
+
+
+def _parse_grammar(query: str, substitution: Substitution, matchers: list) -> ParsedPromQL:
+    """The crate's AST of `substitution`; regexes Go accepted and the crate refuses get a stand-in (`semantics`)."""
     try:
         return ParsedPromQL(query=query, substitution=substitution, expr=promql_parser.parse(substitution.text))
     except ValueError as error:
         message = str(error)
+    if message.startswith(_CRATE_REGEX_ERROR) and matchers:
+        neutral = replace(substitution, text=neutralise_regexes(substitution.text, matchers))
+        try:
+            return ParsedPromQL(query=query, substitution=neutral, expr=promql_parser.parse(neutral.text))
+        except ValueError as error:
+            substitution, message = neutral, str(error)
     if not _is_syntax_message(message):
         for alternative in _alternatives(query, substitution):
             try:

@@ -1,0 +1,190 @@
+"""What Prometheus checks in a query beyond what `promql_parser` checks: Go's regex dialect and experimental features.
+
+Regexes. Prometheus parses every `=~`/`!~` matcher's value with Go's `regexp/syntax` (Perl flags) and compiles it
+as `^(?s:<value>)$` (`model/labels/regexp.go`, `NewFastRegexMatcher`), so the value must parse on its own (`a)(b`
+does not); `label_replace` compiles `^(?s:<regex>)$` when the query runs (`promql/functions.go`). `promql_parser` is a Rust crate and compiles with Rust's `regex`, whose dialect
+differs: it refuses `\\Q...\\E` (valid in Go) and accepts `a++` and `a{1001}` (invalid in Go). Each pattern is
+therefore checked with `dashctl.queries.logql.regexsyntax`, written from Go's `regexp/syntax` parser (the checker
+LogQL uses: Loki compiles with the same library), and a pattern Go accepts but the crate refuses is replaced, for the
+crate only, by a stand-in of the same length that keeps its one property the grammar cares about (whether it
+matches the empty string: a selector needs one matcher that does not).
+
+Experimental functions. Prometheus refuses `sort_by_label`, `limitk` and the other functions marked `Experimental`
+in `promql/parser/functions.go` unless it runs with `--enable-feature=promql-experimental-functions`; the crate
+always accepts them. An environment declares that its Prometheus enables them with
+`promql_experimental_functions = true` (docs/configuration.md); the build passes that on through
+`experimental_functions(enabled=...)`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+
+import promql_parser
+
+from dashctl.queries.logql.literals import LiteralError, unquote
+from dashctl.queries.logql.regexsyntax import RegexError, parse_regex
+from dashctl.queries.promql.lexer import Token
+from dashctl.queries.variables import VARIABLE_PATTERN
+
+__all__ = [
+    "EXPERIMENTAL_AGGREGATIONS",
+    "EXPERIMENTAL_FUNCTIONS",
+    "RegexMatcher",
+    "SemanticProblem",
+    "experimental_functions",
+    "experimental_functions_enabled",
+    "find_experimental",
+    "find_label_replace_problem",
+    "find_regex_problem",
+    "neutralise_regexes",
+    "regex_matchers",
+]
+
+EXPERIMENTAL_FUNCTIONS = frozenset(
+    {"double_exponential_smoothing", "end", "first_over_time", "histogram_quantiles", "info", "integral",
+     "mad_over_time", "range", "sort_by_label", "sort_by_label_desc", "start", "step", "ts_of_first_over_time",
+     "ts_of_last_over_time", "ts_of_max_over_time", "ts_of_min_over_time"}
+)  # fmt: skip
+"""Functions with `Experimental: true` in Prometheus' `promql/parser/functions.go`."""
+
+EXPERIMENTAL_AGGREGATIONS = frozenset({"limitk", "limit_ratio"})
+"""Aggregations Prometheus' parser refuses unless experimental functions are enabled (`IsExperimentalAggregator`)."""
+
+_ENABLED: ContextVar[bool] = ContextVar("dashctl_promql_experimental_functions", default=False)
+_REGEX_OPERATORS = ("=~", "!~")
+
+
+@contextmanager
+def experimental_functions(*, enabled: bool) -> Iterator[None]:
+    """Validate PromQL inside the block as a Prometheus that does (or does not) enable experimental functions."""
+    token = _ENABLED.set(enabled)
+    try:
+        yield
+    finally:
+        _ENABLED.reset(token)
+
+
+def experimental_functions_enabled() -> bool:
+    """Whether the Prometheus the current queries run on enables experimental functions (off unless declared)."""
+    return _ENABLED.get()
+
+
+@dataclass(frozen=True, kw_only=True)
+class RegexMatcher:
+    """A `=~`/`!~` label matcher in the (substituted) query text: the string token and its value."""
+
+    token: Token
+    value: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class SemanticProblem:
+    """Something Prometheus refuses that the crate accepts: the message and the offset in the substituted text."""
+
+    message: str
+    position: int
+    hint: str | None = None
+
+
+def regex_matchers(tokens: list[Token]) -> list[RegexMatcher]:
+    """Every regex matcher's value string in `tokens`, left to right (matchers sit inside `{...}`)."""
+    found = []
+    for index in range(1, len(tokens) - 1):
+        if tokens[index].kind in _REGEX_OPERATORS and tokens[index + 1].kind == "string":
+            string = tokens[index + 1]
+            try:
+                value = unquote(string.text)
+            except LiteralError:
+                continue  # the crate reports a malformed string itself
+            found.append(RegexMatcher(token=string, value=value))
+    return found
+
+
+def _go_regex_error(pattern: str, *, anchored: bool = False) -> RegexError | None:
+    # A Grafana variable inside the pattern stands for text Grafana fills in: read it as a letter.
+    pattern = VARIABLE_PATTERN.sub("x", pattern)
+    try:
+        parse_regex("^(?s:" + pattern + ")$" if anchored else pattern)
+    except RegexError as error:
+        return error
+    return None
+
+
+def find_regex_problem(matchers: list[RegexMatcher]) -> SemanticProblem | None:
+    """The first matcher whose regex Go's `regexp` refuses, as Prometheus reports it."""
+    for matcher in matchers:
+        error = _go_regex_error(matcher.value)
+        if error is not None:
+            return SemanticProblem(
+                message=str(error),
+                position=matcher.token.start,
+                hint="Prometheus compiles regexes with Go's RE2 syntax: no lookaround, backreferences or possessive "
+                "repeats, at most 1000 repetitions",
+            )
+    return None
+
+
+def neutralise_regexes(text: str, matchers: list[RegexMatcher]) -> str:
+    """`text` with each matcher's string replaced by a same-length regex the crate accepts, of the same emptiness."""
+    pieces = []
+    last = 0
+    for matcher in matchers:
+        token = matcher.token
+        inner = token.end - token.start - 2
+        empty = parse_regex(VARIABLE_PATTERN.sub("x", matcher.value)).matches_empty
+        stand_in = ("^" * (inner % 2) + "x?" * (inner // 2)) if empty else "x" * inner
+        pieces.append(text[last : token.start + 1] + stand_in)
+        last = token.end - 1
+    pieces.append(text[last:])
+    return "".join(pieces)
+
+
+def find_experimental(expr: promql_parser.Expr, tokens: list[Token]) -> SemanticProblem | None:
+    """The first experimental function or aggregation in `expr`, worded as Prometheus words it."""
+    from dashctl.queries.promql.analysis import walk_promql
+
+    for node in walk_promql(expr):
+        if isinstance(node, promql_parser.Call) and node.func.name in EXPERIMENTAL_FUNCTIONS:
+            name, message = node.func.name, f"function {node.func.name!r} is not enabled".replace("'", '"')
+        elif isinstance(node, promql_parser.AggregateExpr) and str(node.op) in EXPERIMENTAL_AGGREGATIONS:
+            name = str(node.op)
+            message = f"{name}() is experimental and must be enabled with --enable-feature=promql-experimental-functions"
+        else:
+            continue
+        return SemanticProblem(
+            message=message,
+            position=_call_position(tokens, name),
+            hint="if the environment's Prometheus runs with --enable-feature=promql-experimental-functions, set "
+            "promql_experimental_functions = true under [tool.dashctl.environments.<env>]",
+        )
+    return None
+
+
+def find_label_replace_problem(expr: promql_parser.Expr, tokens: list[Token]) -> SemanticProblem | None:
+    """A `label_replace` whose regex Go refuses: Prometheus fails such a query every time it runs it."""
+    from dashctl.queries.promql.analysis import walk_promql
+
+    for node in walk_promql(expr):
+        if not (isinstance(node, promql_parser.Call) and node.func.name == "label_replace" and len(node.args) == 5):
+            continue
+        regex = node.args[4]
+        if not isinstance(regex, promql_parser.StringLiteral):
+            continue
+        error = _go_regex_error(regex.val, anchored=True)
+        if error is not None:
+            return SemanticProblem(
+                message=f"invalid regular expression in label_replace(): {error}",
+                position=_call_position(tokens, "label_replace"),
+            )
+    return None
+
+
+def _call_position(tokens: list[Token], name: str) -> int:
+    for index, token in enumerate(tokens[:-1]):
+        if token.text == name and tokens[index + 1].kind == "(":
+            return token.start
+    return 0

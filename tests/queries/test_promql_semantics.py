@@ -1,0 +1,204 @@
+"""What Prometheus refuses beyond PromQL's grammar: Go's regex dialect, experimental functions; variables as operators.
+
+Regex verdicts are compared with the real Prometheus parser (`promtool check rules`), which compiles matchers with
+Go's `regexp` as Prometheus does.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+from dashctl.errors import QuerySyntaxError
+from dashctl.queries.promql import check_promql, parse_promql
+from dashctl.queries.promql.semantics import EXPERIMENTAL_FUNCTIONS, experimental_functions
+from dashctl.queries.validation import check_query
+
+# (pattern, whether Go's regexp accepts it as a Prometheus matcher)
+REGEXES = [
+    (r"\Qa.b\E", True),
+    (r"\d+", True),
+    (r"\pL+", True),
+    (r"[[:alpha:]]+", True),
+    (r"(?i)get|post", True),
+    (r"(?P<name>x)", True),
+    (r"a{1000}", True),
+    (r"a{2,}", True),
+    (r"\z", True),
+    (r"x{", True),
+    (r"a++", False),
+    (r"a**", False),
+    (r"a{1001}", False),
+    (r"a{2,1}", False),
+    (r"(?=x)", False),
+    (r"(?!x)", False),
+    (r"\1", False),
+    (r"\C", False),
+    (r"[z-a]", False),
+    (r"a)(b", False),
+    (r"(", False),
+    (r"\pX", False),
+    (r"[[:word2:]]", False),
+]
+
+
+def _selector(pattern: str) -> str:
+    # A PromQL double-quoted string holds the pattern with each backslash doubled.
+    return 'up{job=~"' + pattern.replace("\\", "\\\\") + '"}'
+
+
+def _dashctl_accepts(query: str, **options: bool) -> bool:
+    try:
+        check_promql(query, **options)
+    except QuerySyntaxError:
+        return False
+    return True
+
+
+@pytest.mark.parametrize(("pattern", "valid"), REGEXES)
+def test_regex_matchers_follow_gos_regexp(pattern: str, valid: bool) -> None:
+    assert _dashctl_accepts(_selector(pattern)) is valid
+
+
+def test_regex_verdicts_match_the_real_prometheus_parser(tmp_path: Path) -> None:
+    promtool = shutil.which("promtool")
+    if promtool is None:
+        pytest.skip("promtool is not installed (it is in /usr/bin on the project's machines)")
+    verdicts = {}
+    for index, (pattern, _) in enumerate(REGEXES):
+        rules = {"groups": [{"name": "g", "rules": [{"record": "r", "expr": _selector(pattern)}]}]}
+        path = tmp_path / f"rule-{index}.yaml"
+        path.write_text(yaml.safe_dump(rules))
+        result = subprocess.run([promtool, "check", "rules", str(path)], capture_output=True, text=True, check=False)
+        verdicts[pattern] = result.returncode == 0
+    assert {pattern: _dashctl_accepts(_selector(pattern)) for pattern, _ in REGEXES} == verdicts
+
+
+def test_an_unterminated_quote_runs_to_the_end_of_the_pattern() -> None:
+    # Prometheus parses the pattern alone before anchoring it (model/labels/regexp.go), so `\Q.*` is the literal
+    # `.*`. Older Prometheus (2.42, as promtool here) anchored first and refused it, hence not in REGEXES.
+    check_promql(_selector(r"\Q.*"))
+
+
+def test_a_refused_regex_is_reported_where_the_string_starts_with_gos_message() -> None:
+    with pytest.raises(QuerySyntaxError) as raised:
+        check_promql('sum(rate(http_requests_total{code=~"5.++"}[5m]))')
+    assert raised.value.position == 35
+    assert raised.value.message == "error parsing regexp: invalid nested repetition operator: `++`"
+
+
+def test_a_regex_the_rust_crate_refuses_but_go_accepts_still_gives_the_syntax_tree() -> None:
+    parsed = parse_promql(r'sum by (job) (up{job=~"\\Qapi.v1\\E", instance!~"\\Q\\E"})')
+    assert type(parsed.expr).__name__ == "AggregateExpr"
+
+
+def test_a_selector_of_only_empty_matching_regexes_is_still_refused_after_the_stand_in() -> None:
+    # `\Q\E` matches only the empty string: Prometheus needs one matcher that does not.
+    with pytest.raises(QuerySyntaxError, match="non-empty"):
+        check_promql(r'{job=~"\\Q\\E"}')
+
+
+def test_label_replace_regex_is_checked_anchored_as_prometheus_compiles_it() -> None:
+    with pytest.raises(QuerySyntaxError, match="invalid regular expression in label_replace"):
+        check_promql('label_replace(up, "a", "$1", "job", "(.*")')
+    check_promql('label_replace(up, "a", "$1", "job", "\\\\Q.\\\\E(.*)")')
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        'sort_by_label(up, "job")',
+        'sort_by_label_desc(sum by (job) (up), "job")',
+        "limitk(2, up)",
+        "limit_ratio(0.5, up)",
+        "mad_over_time(up[5m])",
+        "first_over_time(up[5m])",
+        "double_exponential_smoothing(up[5m], 0.5, 0.5)",
+        "vector(step())",
+    ],
+)
+def test_experimental_functions_need_the_environments_consent(query: str) -> None:
+    with pytest.raises(QuerySyntaxError) as raised:
+        check_promql(query)
+    assert "experimental" in raised.value.message or "is not enabled" in raised.value.message
+    assert "promql_experimental_functions" in (raised.value.hint or "")
+    check_promql(query, experimental_functions=True)
+    with experimental_functions(enabled=True):
+        check_promql(query)
+
+
+def test_the_experimental_list_is_prometheus_own_and_keeps_stable_functions_out() -> None:
+    assert {"sort_by_label", "sort_by_label_desc", "mad_over_time", "info"} <= EXPERIMENTAL_FUNCTIONS
+    assert not {"last_over_time", "present_over_time", "sort", "histogram_quantile"} & EXPERIMENTAL_FUNCTIONS
+    check_promql("sort_desc(last_over_time(up[5m]))")
+    check_promql("up @ start()")  # the @ modifier's start() is no function call
+
+
+def test_the_validation_cache_keeps_dialects_apart() -> None:
+    query = 'sort_by_label(up, "instance")'
+    with experimental_functions(enabled=True):
+        check_query(query, "PromQL")
+    with pytest.raises(QuerySyntaxError):
+        check_query(query, "PromQL")
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "up $op up",
+        'sum(rate(http_requests_total{code=~"5.."}[$__rate_interval])) $op sum(rate(http_requests_total[5m]))',
+        "sum(x) $cmp $threshold",
+        "x $op on(job) group_left y",
+        "x $op -1",
+        "x ${op} 2",
+    ],
+)
+def test_a_variable_between_operands_stands_for_a_binary_operator(query: str) -> None:
+    check_promql(query)
+
+
+def test_an_operator_variable_does_not_hide_a_real_error() -> None:
+    with pytest.raises(QuerySyntaxError):
+        check_promql("up $op")
+    with pytest.raises(QuerySyntaxError):
+        check_promql("rate(up) $op 2")
+
+
+def test_an_environment_declares_experimental_functions(make_project) -> None:
+    dashboard = '''
+        from grafanalib.core import Dashboard, Target, TimeSeries
+
+        from dashctl.definitions import dashboard
+
+
+        @dashboard(uid="sorted", folder="Shop")
+        def sorted_dashboard(env):
+            return Dashboard(title="Sorted", panels=[TimeSeries(
+                title="Up", description="d", dataSource="metrics", unit="short",
+                targets=[Target(expr='sort_by_label(up, "instance")', refId="A")])])
+    '''
+    from tests.conftest import BASIC_CONFIG
+
+    config = BASIC_CONFIG.replace('[environments.prod]\nnamespace = "prod"\n',
+                                  '[environments.prod]\nnamespace = "prod"\npromql_experimental_functions = true\n')
+    project = make_project({"dashboards/sorted.py": dashboard}, config=config)
+    result = project.run("build", "--env", "prod")
+    assert result.exit_code == 0, result.stderr
+    result = project.run("build", "--env", "dev")
+    assert result.exit_code == 3
+    assert 'function "sort_by_label" is not enabled' in result.stderr
+    assert "promql_experimental_functions = true" in result.stderr
+
+
+def test_the_setting_must_be_a_boolean(make_project) -> None:
+    from tests.conftest import BASIC_CONFIG
+
+    config = BASIC_CONFIG.replace('[environments.prod]\nnamespace = "prod"\n',
+                                  '[environments.prod]\nnamespace = "prod"\npromql_experimental_functions = "yes"\n')
+    result = make_project(config=config).run("build")
+    assert result.exit_code != 0
+    assert "promql_experimental_functions must be true or false" in result.stderr
