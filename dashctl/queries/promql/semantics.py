@@ -2,12 +2,13 @@
 
 Regexes. Prometheus parses every `=~`/`!~` matcher's value with Go's `regexp/syntax` (Perl flags) and compiles it
 as `^(?s:<value>)$` (`model/labels/regexp.go`, `NewFastRegexMatcher`), so the value must parse on its own (`a)(b`
-does not); `label_replace` compiles `^(?s:<regex>)$` when the query runs (`promql/functions.go`). `promql_parser` is a Rust crate and compiles with Rust's `regex`, whose dialect
-differs: it refuses `\\Q...\\E` (valid in Go) and accepts `a++` and `a{1001}` (invalid in Go). Each pattern is
-therefore checked with `dashctl.queries.logql.regexsyntax`, written from Go's `regexp/syntax` parser (the checker
-LogQL uses: Loki compiles with the same library), and a pattern Go accepts but the crate refuses is replaced, for the
-crate only, by a stand-in of the same length that keeps its one property the grammar cares about (whether it
-matches the empty string: a selector needs one matcher that does not).
+does not); `label_replace` compiles `^(?s:<regex>)$` when the query runs (`promql/functions.go`). `promql_parser`
+is a Rust crate and compiles with Rust's `regex`, whose dialect differs: it refuses `\\Q...\\E` (valid in Go) and
+accepts `a++` and `a{1001}` (invalid in Go). Each pattern is therefore checked with
+`dashctl.queries.logql.regexsyntax`, written from Go's `regexp/syntax` parser (the checker LogQL uses: Loki compiles
+with the same library), and a pattern Go accepts but the crate refuses is replaced, for the crate only, by a
+stand-in of the same length that keeps its one property the grammar cares about (whether it matches the empty
+string: a selector needs one matcher that does not).
 
 Experimental functions. Prometheus refuses `sort_by_label`, `limitk` and the other functions marked `Experimental`
 in `promql/parser/functions.go` unless it runs with `--enable-feature=promql-experimental-functions`; the crate
@@ -56,6 +57,7 @@ EXPERIMENTAL_AGGREGATIONS = frozenset({"limitk", "limit_ratio"})
 
 _ENABLED: ContextVar[bool] = ContextVar("dashctl_promql_experimental_functions", default=False)
 _REGEX_OPERATORS = ("=~", "!~")
+_FEATURE_FLAG = "--enable-feature=promql-experimental-functions"
 
 
 @contextmanager
@@ -152,7 +154,7 @@ def find_experimental(expr: promql_parser.Expr, tokens: list[Token]) -> Semantic
             name, message = node.func.name, f"function {node.func.name!r} is not enabled".replace("'", '"')
         elif isinstance(node, promql_parser.AggregateExpr) and str(node.op) in EXPERIMENTAL_AGGREGATIONS:
             name = str(node.op)
-            message = f"{name}() is experimental and must be enabled with --enable-feature=promql-experimental-functions"
+            message = f"{name}() is experimental and must be enabled with {_FEATURE_FLAG}"
         else:
             continue
         return SemanticProblem(
