@@ -327,7 +327,8 @@ class _Compiler:
             )
             return None
         for name in _VARIABLE.findall(query.expr):
-            if name not in _ALERT_MACROS:
+            # `$1` is a capture group of label_replace's replacement, not a variable (Grafana leaves it alone).
+            if name not in _ALERT_MACROS and not name.isdigit():
                 self.report(
                     f"query {query.ref_id} uses ${name}, a dashboard variable; alert rules run without a dashboard",
                     location=query.location, definition=where,

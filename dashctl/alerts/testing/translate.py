@@ -109,6 +109,8 @@ class _Translator:
 
         def substitute(match: re.Match[str]) -> str:
             name = match.group(1) or match.group(2)
+            if name.isdigit():
+                return match.group(0)  # a label_replace capture group (`$1`), not a variable
             if name not in replacements:
                 raise NotTranslatable(f"${name} has no value in a unit test")
             return replacements[name]

@@ -100,6 +100,14 @@ def api(env):
             condition=Math(expression="$B == $B || $B != $B"),
             summary="errors while there is traffic",
         ),
+        AlertRule(
+            uid="api-route-slow",
+            title="ApiRouteSlow",
+            severity="warning",
+            query=PromQL(expr='label_replace(avg by (route) (api_route_latency_seconds), "path", "/$1", "route", "(.*)")'),
+            condition=Threshold(above=2),
+            summary="{{ $labels.path }} takes {{ $values.B.Value | humanizeDuration }}",
+        ),
     ]
 
 

@@ -77,6 +77,14 @@ def api_tests(env):
             ],
             expect=[Expect(rule="api-errors-and-traffic", at="30m", alerts=[])],
         ),
+        AlertTest(
+            name="ApiRouteSlow fires (skeleton: fill in values and the alert)",
+            interval="30s",
+            series=[
+                Series(series="api_route_latency_seconds", values="0x61"),
+            ],
+            expect=[Expect(rule="api-route-slow", at="30m", alerts=[])],
+        ),
     ]
 
 
