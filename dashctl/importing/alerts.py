@@ -14,7 +14,7 @@ severity (then a number) in parentheses, as Grafana wants titles unique within a
 
 Kinds: `grafana-export` (`apiVersion` + `groups` of rules with `data`, YAML or JSON, with or without the
 Kubernetes ConfigMap that `dashctl build` wraps them in), `prometheus-rules` (`groups` of `alert`/`record` rules),
-`prometheus-rule-resource` (`kind: PrometheusRule`, its `spec.groups`).
+`prometheus-rule-resource` (`kind: PrometheusRule`, its `spec.groups`, or a Kubernetes List of them).
 """
 
 from __future__ import annotations
@@ -79,7 +79,7 @@ def detect_alert_document(document: Any) -> AlertDocumentKind | None:
     """The kind of alert document `document` (parsed YAML or JSON) is, or None when it is none of them."""
     if not isinstance(document, Mapping):
         return None
-    if document.get("kind") == "PrometheusRule":
+    if document.get("kind") == "PrometheusRule" or _rule_resources(document):
         return "prometheus-rule-resource"
     if _configmap_exports(document):
         return "grafana-export"
@@ -129,11 +129,14 @@ def import_alert_document(
             drafts = list(grafana_drafts(groups, datasources=datasources or {}, folder=folder, unescape=unescape))
         else:
             if kind == "prometheus-rule-resource":
-                groups = (document.get("spec") or {}).get("groups")
-                default_folder = str((document.get("metadata") or {}).get("name") or _stem(source))
+                drafts = []
+                for resource in _rule_resources(document) or [document]:
+                    groups = (resource.get("spec") or {}).get("groups")
+                    default_folder = str((resource.get("metadata") or {}).get("name") or _stem(source))
+                    drafts += prometheus_drafts(groups, folder=folder or default_folder, language=query_language)
             else:
-                groups, default_folder = document.get("groups"), _stem(source)
-            drafts = list(prometheus_drafts(groups, folder=folder or default_folder, language=query_language))
+                drafts = list(prometheus_drafts(document.get("groups"), folder=folder or _stem(source),
+                                                language=query_language))
     except DashctlError as error:
         raise DefinitionError(f"cannot import alert rules: {error}", location=location) from None
     taken_uids: set[str] = set()
@@ -180,6 +183,14 @@ def _configmap_exports(document: Mapping[str, Any]) -> list[dict[str, Any]]:
             if isinstance(parsed, dict) and isinstance(parsed.get("groups"), list):
                 exports.append(parsed)
     return exports
+
+
+def _rule_resources(document: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """The PrometheusRules of a Kubernetes List (`kubectl get prometheusrules -o yaml` gives one)."""
+    if document.get("kind") not in ("List", "PrometheusRuleList"):
+        return []
+    items = [item for item in document.get("items") or [] if isinstance(item, Mapping)]
+    return items if items and all(item.get("kind") == "PrometheusRule" for item in items) else []
 
 
 def _stem(source: str) -> str:

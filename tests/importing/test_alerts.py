@@ -168,6 +168,12 @@ def test_a_prometheus_rule_resource_files_rules_under_its_name() -> None:
     assert result.kind == "prometheus-rule-resource"
     [item] = result.rules
     assert (item.folder, item.group, item.interval, item.rule.uid) == ("node-exporter-rules", "node", "1m", "node-down")
+    # `kubectl get prometheusrules -o yaml` gives a List of them: each keeps its own folder.
+    other = {**resource, "metadata": {"name": "other-rules"}}
+    listed = import_alert_document({"apiVersion": "v1", "kind": "List", "items": [resource, other]}, source="all.yaml")
+    assert detect_alert_document({"kind": "List", "items": [resource]}) == "prometheus-rule-resource"
+    assert [(i.folder, i.rule.uid, i.rule.title) for i in listed.rules] == [
+        ("node-exporter-rules", "node-down", "NodeDown"), ("other-rules", "node-node-down", "NodeDown")]
 
 
 def test_loki_rules_become_logql_rules() -> None:
