@@ -19,6 +19,9 @@ Placeholder types, decided from the surrounding text (not from the variable's na
 - between two operands (after a name, number, string, closing bracket or another operand variable, and before
   the start of an operand), as in `a $op b`: a binary operator (`+`). Grafana fills in the text `>` or `/`, and
   two operands side by side are never PromQL, so nothing else could stand there.
+- before `(`, or before `by`/`without` and a label list, where no operand ends: a function or aggregation name
+  (`$agg(...)`, `$fn(x[5m])`), as the call's arguments fit: `rate` for one range, `quantile_over_time` for a
+  number and a range, `topk` for a number and a vector, else `sum`.
 - anywhere else: a number. A number is a complete expression wherever one may stand, and it also satisfies the
   scalar parameters (`topk($k, ...)`, `histogram_quantile($q, ...)`, `x > $threshold`). Such a placeholder is
   marked ambiguous: the value might be a metric name instead (`sum($metric)` needs a vector), so a validator that
@@ -78,7 +81,7 @@ _SCANNER = re.compile(
     re.ASCII | re.VERBOSE | re.DOTALL,
 )
 
-PlaceholderKind = Literal["duration", "number", "identifier", "operator"]
+PlaceholderKind = Literal["duration", "number", "identifier", "operator", "function"]
 _OPERATOR = "+"
 # Words after which an operand has not ended: operators, modifiers and aggregations (`sum $x` is no operand pair).
 _NOT_OPERAND_END = frozenset(
@@ -86,6 +89,7 @@ _NOT_OPERAND_END = frozenset(
      "sum", "avg", "count", "min", "max", "group", "stddev", "stdvar", "topk", "bottomk", "count_values", "quantile",
      "limitk", "limit_ratio"}
 )  # fmt: skip
+_GROUPED_AGGREGATION = re.compile(r"(by|without)\s*\(", re.IGNORECASE)
 _OPERAND_START = re.compile(r"[A-Za-z_:0-9.({\"'`$+-]|\[\[")
 
 
@@ -210,6 +214,8 @@ def substitute_variables(query: str, *, as_identifiers: frozenset[int] = frozens
                 durations += 1
             elif placeholder_kind == "operator":
                 replacement = _OPERATOR
+            elif placeholder_kind == "function":
+                replacement = _function_placeholder(query, match.end())
             elif placeholder_kind == "identifier" or index in as_identifiers:
                 replacement = f"{_IDENTIFIER_PREFIX}{reference.name}"
                 placeholder_kind = "identifier"
@@ -262,7 +268,28 @@ def _placeholder_kind(
         return "identifier", False
     if _ends_operand(recent[1]) and _OPERAND_START.match(following):
         return "operator", False
+    if following.startswith("(") or _GROUPED_AGGREGATION.match(following):
+        return "function", False
     return "number", True
+
+
+def _function_placeholder(query: str, end: int) -> str:
+    """A function or aggregation whose arguments fit the call after query[end:] (see the module docstring)."""
+    opening = query.find("(", end)
+    depth, comma, matrix = 0, False, False
+    for char in query[opening:]:
+        if char in "([{":
+            depth += 1
+            matrix |= char == "[" and depth == 2
+        elif char in ")]}":
+            depth -= 1
+            if depth == 0:
+                break
+        elif char == "," and depth == 1:
+            comma = True
+    if matrix:
+        return "quantile_over_time" if comma else "rate"
+    return "topk" if comma else "sum"
 
 
 def _ends_operand(token: str) -> bool:

@@ -161,6 +161,23 @@ def test_a_variable_between_operands_stands_for_a_binary_operator(query: str) ->
     check_promql(query)
 
 
+@pytest.mark.parametrize(
+    ("query", "placeholder"),
+    [
+        ("$agg(rate(x[5m]))", "sum(rate(x[5m]))"),
+        ("$agg by (job) (x)", "sum by (job) (x)"),
+        ("$fn(x[$__rate_interval])", "rate(x[1000003s])"),
+        ("$agg($k, x)", "topk(1, x)"),
+        ("$fn(0.9, x[5m])", "quantile_over_time(0.9, x[5m])"),
+    ],
+)
+def test_a_variable_before_a_call_stands_for_a_function_or_aggregation(query: str, placeholder: str) -> None:
+    from dashctl.queries.variables import substitute_variables
+
+    assert substitute_variables(query).text == placeholder
+    check_promql(query)
+
+
 def test_an_operator_variable_does_not_hide_a_real_error() -> None:
     with pytest.raises(QuerySyntaxError):
         check_promql("up $op")

@@ -62,7 +62,8 @@ _COMPARISON_OPS = {"EQ": "=", "NEQ": "!=", "CMP_EQ": "==", "GT": ">", "GTE": ">=
 _CONVERSIONS = {"BYTES_CONV": "bytes", "DURATION_CONV": "duration", "DURATION_SECONDS_CONV": "duration_seconds"}
 _NUMBERS = ("NUMBER", "VARIABLE")
 # Grafana fills a variable in before Loki parses the query, so a variable may stand for a label name (`{$label=~"x"}`,
-# `| $label="x"`) and, between two operands, for a binary operator (`a $op b`, also before `bool`, `on`, `ignoring`).
+# `| $label="x"`), between two operands for a binary operator (`a $op b`, also before `bool`, `on`, `ignoring`), and
+# before a string for a line filter's operator (`$op "error"`).
 _NAMES = ("IDENTIFIER", "VARIABLE")
 _OPERAND_STARTS = frozenset(
     {"OPEN_BRACE", "OPEN_PARENTHESIS", "NUMBER", "VARIABLE", "ADD", "SUB", "LABEL_REPLACE", "VECTOR", "BOOL", "ON",
@@ -367,7 +368,7 @@ class _Parser:
         stages: list[ast.Stage] = []
         while True:
             token = self.peek()
-            if token.kind in _LINE_FILTER_OPS:
+            if token.kind in _LINE_FILTER_OPS or (token.kind == "VARIABLE" and self.peek(1).kind == "STRING"):
                 stages.append(self.parse_line_filter())
             elif token.kind == "PIPE" and not (in_range and self.peek(1).kind == "UNWRAP"):
                 self.advance()
@@ -381,7 +382,8 @@ class _Parser:
         while self.peek().kind == "OR":
             self.advance()
             terms.append(self.parse_line_filter_term())
-        op = _LINE_FILTER_OPS[operator.kind]
+        # A variable before a string stands for the filter's operator (`{app="a"} $op "$search"`).
+        op = operator.text if operator.kind == "VARIABLE" else _LINE_FILTER_OPS[operator.kind]
         return ast.LineFilter(op=op, terms=tuple(terms), position=operator.start)
 
     def parse_line_filter_term(self) -> ast.LineFilterTerm:
