@@ -176,8 +176,11 @@ def _configmap_exports(document: Mapping[str, Any]) -> list[dict[str, Any]]:
         if not (isinstance(item, Mapping) and item.get("kind") == "ConfigMap"):
             continue
         for text in (item.get("data") or {}).values():
+            # Dashboards ConfigMaps hold large JSON; only a text that names `groups` can be an alerting file.
+            if not isinstance(text, str) or "groups" not in text:
+                continue
             try:
-                parsed = yaml.safe_load(text) if isinstance(text, str) else None
+                parsed = yaml.safe_load(text)
             except yaml.YAMLError:
                 continue
             if isinstance(parsed, dict) and isinstance(parsed.get("groups"), list):
