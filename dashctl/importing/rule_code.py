@@ -255,7 +255,11 @@ def _test(rule: AlertRule, interval: str, used: set[str]) -> list[str]:
             lines.append(f"{inner}],")
     else:
         used.add("LogLines")
-        lines.append(f"{inner}logs=[LogLines(labels={{}}, line=\"\", every={_string(interval)}, end={_string(at)})],")
+        lines.append(f"{inner}logs=[")
+        for labels in _streams([query.expr for query in queries if isinstance(query, LogQL)]):
+            lines.append(f"{inner}{_INDENT}LogLines(labels={_mapping(labels, inner)}, line=\"a line the rule counts\", "
+                         f"every={_string(interval)}, end={_string(at)}),")
+        lines.append(f"{inner}],")
     lines.append(f"{inner}expect=[Expect(rule={_string(rule.uid)}, at={_string(at)}, alerts=[])],")
     lines.append(f"{pad}),")
     return lines
@@ -279,3 +283,21 @@ def _selectors(expr: str) -> list[str]:
         text = name + ("{" + ", ".join(labels) + "}" if labels or not name else "")
         found.setdefault(text)
     return list(found)
+
+
+def _streams(exprs: list[str]) -> list[dict[str, str]]:
+    """One stream per LogQL stream selector: its equality matchers as labels (Loki needs at least one)."""
+    from dashctl.errors import QuerySyntaxError
+    from dashctl.queries.logql import iter_selectors, parse_logql
+
+    streams: list[dict[str, str]] = []
+    for expr in exprs:
+        try:
+            selectors = list(iter_selectors(parse_logql(expr)))
+        except QuerySyntaxError:
+            continue
+        for matchers in selectors:
+            labels = {name: value for name, op, value in matchers if op == "="}
+            if labels and labels not in streams:
+                streams.append(labels)
+    return streams or [{"app": "example"}]

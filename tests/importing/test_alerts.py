@@ -176,7 +176,7 @@ def test_a_prometheus_rule_resource_files_rules_under_its_name() -> None:
         ("node-exporter-rules", "node-down", "NodeDown"), ("other-rules", "node-node-down", "NodeDown")]
 
 
-def test_loki_rules_become_logql_rules() -> None:
+def test_loki_rules_become_logql_rules(make_project) -> None:
     document = {"groups": [{"name": "logs", "interval": "1m", "rules": [
         {"alert": "ErrorsLogged", "expr": 'sum by (app) (count_over_time({app="api"} |= "error" [5m])) > 10',
          "labels": {"severity": "warning"}, "annotations": {"summary": "{{ $labels.app }} logs errors"}},
@@ -190,6 +190,11 @@ def test_loki_rules_become_logql_rules() -> None:
     # Without the hint, each expr decides: this one is not PromQL.
     guessed = import_alert_document(document, source="rules.yaml")
     assert isinstance(guessed.rules[0].rule.query, LogQL)
+    # The skeleton's log streams come from the selectors, and it runs (the line matches no `|= "error"`).
+    assert 'LogLines(labels={"app": "api"}, line="a line the rule counts", every="1m", end="30m")' in result.test_code
+    project = make_project({"alerts/logs.py": result.source_code, "alerts/logs_tests.py": result.test_code})
+    run = project.run("test", "--env", "dev", "-k", "ErrorsLogged")
+    assert run.exit_code == 0 and "PASS" in run.stdout, run.stdout + run.stderr
 
 
 def test_the_loki_corpus_rules_import() -> None:
