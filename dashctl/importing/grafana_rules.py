@@ -17,9 +17,16 @@ from dataclasses import replace
 from typing import Any
 
 from dashctl.alerts.model import REDUCERS, LogQL, Math, PromQL, Reduce, Threshold
-from dashctl.durations import canonical_duration, parse_duration
+from dashctl.durations import canonical_duration
 from dashctl.errors import DashctlError
-from dashctl.importing.rule_draft import NoteKind, RuleDraft, format_number, map_severity
+from dashctl.importing.rule_draft import (
+    NoteKind,
+    RuleDraft,
+    check_imported_query,
+    format_number,
+    map_severity,
+    read_duration,
+)
 from dashctl.project.environment import DatasourceRef
 
 __all__ = ["EXPRESSION_UIDS", "grafana_drafts"]
@@ -60,7 +67,7 @@ def grafana_drafts(
             raise DashctlError("a group has no name")
         name = group["name"]
         group_folder = folder or str(group.get("folder") or "Imported")
-        interval = canonical_duration(parse_duration(str(group.get("interval") or "1m")))
+        interval = read_duration(group.get("interval") or "1m", f"group {name!r} interval")
         for rule in group.get("rules") or []:
             if not isinstance(rule, Mapping):
                 raise DashctlError(f"group {name!r} holds a rule that is not a mapping")
@@ -125,7 +132,7 @@ def _draft(
         fields["team"] = team
     for key, name in (("for", "for_"), ("keepFiringFor", "keep_firing_for")):
         if rule.get(key) not in (None, ""):
-            fields[name] = canonical_duration(parse_duration(str(rule[key])))
+            fields[name] = read_duration(rule[key], key)
     for key, name in (("noDataState", "no_data_state"), ("execErrState", "exec_err_state")):
         if rule.get(key):
             fields[name] = str(rule[key])
@@ -182,6 +189,9 @@ def _query(ref: str, node: Mapping[str, Any], model: Mapping[str, Any], by_uid: 
         logical = None
         notes.append(("attention", f"query {ref}: datasource uid {uid!r} is none of the environment's; it reads "
                       f"{language}, so it uses the default {language} datasource"))
+    experimental = check_imported_query(expr, language)
+    if experimental:
+        notes.append(("attention", f"query {ref}: {experimental}"))
     cls = _QUERY_CLASSES[language]
     window = int((node.get("relativeTimeRange") or {}).get("from") or _DEFAULT_INSTANT_WINDOW_S)
     instant = model.get("instant", True) if language == "PromQL" else model.get("queryType", "instant") == "instant"

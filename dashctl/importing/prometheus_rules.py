@@ -25,7 +25,14 @@ import promql_parser
 from dashctl.alerts.model import LABEL_NAME, RESERVED_LABELS, LogQL, Math, PromQL, Reduce, Threshold
 from dashctl.durations import canonical_duration, parse_duration
 from dashctl.errors import DashctlError
-from dashctl.importing.rule_draft import NoteKind, RuleDraft, format_number, map_severity
+from dashctl.importing.rule_draft import (
+    NoteKind,
+    RuleDraft,
+    check_imported_query,
+    format_number,
+    map_severity,
+    read_duration,
+)
 from dashctl.queries.promql.lexer import LexicalError, tokenize_promql
 
 __all__ = ["COMPARE_ANY", "VALUE_REF", "prometheus_drafts", "rewrite_template", "split_comparison"]
@@ -84,7 +91,7 @@ def prometheus_drafts(
 def _interval(value: Any) -> tuple[str, str | None]:
     if value is None:
         return _DEFAULT_INTERVAL, "the group has no interval; it is 1m, Prometheus' default evaluation interval"
-    milliseconds = parse_duration(str(value))
+    milliseconds = parse_duration(read_duration(value, "interval"))
     rounded = max(_SCHEDULER_MS, -(-milliseconds // _SCHEDULER_MS) * _SCHEDULER_MS)
     if rounded != milliseconds:
         text = canonical_duration(rounded)
@@ -103,6 +110,9 @@ def _draft(rule: Mapping[str, Any], *, group: str, folder: str, interval: str, l
         raise DashctlError("the rule has no expr")
     notes: list[tuple[NoteKind, str]] = []
     language = language or _language_of(expr)
+    experimental = check_imported_query(expr, language)
+    if experimental:
+        notes.append(("attention", experimental))
     split = split_comparison(expr, language)
     query_class = PromQL if language == "PromQL" else LogQL
     if split is not None:
@@ -136,7 +146,7 @@ def _draft(rule: Mapping[str, Any], *, group: str, folder: str, interval: str, l
         fields["team"] = rewrite_template(team, notes, "label team")
     for key in ("for", "keep_firing_for"):
         if rule.get(key) is not None:
-            fields["for_" if key == "for" else key] = canonical_duration(parse_duration(str(rule[key])))
+            fields["for_" if key == "for" else key] = read_duration(rule[key], key)
     for key in ("summary", "description", "runbook_url"):
         if key in annotations:
             fields[key] = rewrite_template(annotations.pop(key), notes, f"annotation {key}")
@@ -151,18 +161,19 @@ def _draft(rule: Mapping[str, Any], *, group: str, folder: str, interval: str, l
 
 def _language_of(expr: str) -> str:
     """PromQL when the real PromQL parser takes `expr`, else LogQL when Loki's grammar does."""
-    try:
-        promql_parser.parse(expr)
-        return "PromQL"
-    except ValueError:
-        pass
     from dashctl.errors import QuerySyntaxError
     from dashctl.queries.logql import parse_logql
+    from dashctl.queries.promql import check_promql
 
     try:
-        parse_logql(expr)
+        check_promql(expr, experimental_functions=True)
+        return "PromQL"
     except QuerySyntaxError as error:
-        raise DashctlError(f"expr is neither valid PromQL nor valid LogQL: {error.message}") from None
+        promql_problem = error.message
+    try:
+        parse_logql(expr)
+    except QuerySyntaxError:
+        raise DashctlError(f"expr is not valid PromQL ({promql_problem}), nor LogQL") from None
     return "LogQL"
 
 

@@ -11,8 +11,10 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from dashctl.alerts.model import SEVERITIES
+from dashctl.durations import canonical_duration, parse_duration
+from dashctl.errors import DashctlError, QuerySyntaxError
 
-__all__ = ["ImportNote", "NoteKind", "RuleDraft", "format_number", "map_severity"]
+__all__ = ["ImportNote", "NoteKind", "RuleDraft", "check_imported_query", "format_number", "map_severity", "read_duration"]
 
 NoteKind = Literal["changed", "not-imported", "attention"]
 
@@ -81,3 +83,34 @@ def format_number(value: float) -> str:
     if number != number or number in (float("inf"), float("-inf")):
         return f'float("{number}")'
     return str(int(number)) if number.is_integer() and abs(number) < 1e15 else repr(number)
+
+
+def read_duration(value: Any, what: str) -> str:
+    """`value` as dashctl writes a duration (`5m`), or DashctlError naming `what` when it is none."""
+    try:
+        return canonical_duration(parse_duration(str(value)))
+    except ValueError as error:
+        raise DashctlError(f"{what}: {error}") from None
+
+
+def check_imported_query(expr: str, language: str) -> str | None:
+    """Raise DashctlError when `expr` is not valid `language`; a note when it needs experimental PromQL functions.
+
+    Whether the environment's Prometheus enables those is the project's to say, so they do not stop the import.
+    """
+    from dashctl.queries.logql import check_logql
+    from dashctl.queries.promql import check_promql
+
+    try:
+        if language == "LogQL":
+            check_logql(expr)
+            return None
+        check_promql(expr, experimental_functions=True)
+    except QuerySyntaxError as error:
+        raise DashctlError(f"the {language} query does not parse: {error.message}") from None
+    try:
+        check_promql(expr, experimental_functions=False)
+    except QuerySyntaxError as error:
+        return (f"{error.message}: set promql_experimental_functions = true for the environments whose Prometheus "
+                "enables them")
+    return None

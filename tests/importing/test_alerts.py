@@ -153,9 +153,23 @@ def test_the_test_skeleton_runs(make_project) -> None:
     if shutil.which("promtool") is None:
         pytest.skip("promtool is not installed")
     result = import_alert_document(_load("prometheus-rules.yaml"), source="prometheus-rules.yaml", folder="API")
-    project = make_project({"alerts/imported.py": result.source_code + "\n" + result.test_code.split('"""', 2)[2]})
+    project = make_project({"alerts/imported.py": result.source_code, "alerts/imported_tests.py": result.test_code})
     run = project.run("test", "--env", "dev", "-k", "ApiQueueFull")
     assert "ApiQueueFull fires" in run.stdout, run.stdout + run.stderr
+
+
+def test_a_rule_that_cannot_be_imported_is_reported_and_the_others_still_are() -> None:
+    document = {"groups": [{"name": "g", "interval": "1m", "rules": [
+        {"alert": "Broken", "expr": "sum(rate(x[5m])", "labels": {"severity": "info"}},
+        {"alert": "BadFor", "expr": "up == 0", "for": "banana"},
+        {"alert": "Experimental", "expr": 'sort_by_label(up, "job") > 1', "annotations": {"summary": "s"}},
+        {"alert": "Fine", "expr": "up == 0", "annotations": {"summary": "down"}}]}]}
+    result = import_alert_document(document, source="rules.yaml")
+    assert [item.source_name for item in result.rules] == ["Experimental", "Fine"]
+    reasons = dict(_notes(result, "not-imported"))
+    assert reasons["g/Broken"] == "expr is not valid PromQL (unclosed left parenthesis), nor LogQL"
+    assert reasons["g/BadFor"] == "for: not a duration: 'banana' (e.g. 30s, 5m, 1h30m)"
+    assert dict(_notes(result, "attention"))["g/Experimental"].startswith('function "sort_by_label" is not enabled')
 
 
 def test_a_prometheus_rule_resource_files_rules_under_its_name() -> None:
