@@ -17,8 +17,11 @@ def query() -> None:
 @query.command()
 @click.option("--lang", "language", type=click.Choice(["promql", "logql"], case_sensitive=False), required=True,
               help="Query language of every line.")
+@click.option("--promql-experimental-functions", "experimental", is_flag=True,
+              help="Accept experimental PromQL functions (sort_by_label, limitk, ...), as a Prometheus started with "
+                   "--enable-feature=promql-experimental-functions does.")
 @click.argument("source", type=click.File("r", encoding="utf-8"), default="-")
-def check(language: str, source) -> None:
+def check(language: str, experimental: bool, source) -> None:
     """Validate one query per line of SOURCE (a file, or - for stdin; blank lines and # comments are skipped).
 
     Prints each invalid query with its line, column and the reason, a caret under the position; exits 1 when
@@ -26,9 +29,11 @@ def check(language: str, source) -> None:
     are understood.
     """
     from dashctl.queries.check import check_queries
+    from dashctl.queries.promql.semantics import experimental_functions
 
     lines = source.read().splitlines()
-    problems = check_queries(lines, language)
+    with experimental_functions(enabled=experimental):
+        problems = check_queries(lines, language)
     name = "<stdin>" if source.name == "<stdin>" else source.name
     for problem in problems:
         where = f"{name}:{problem.line}" + (f":{problem.column}" if problem.column else "")

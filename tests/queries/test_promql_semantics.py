@@ -219,3 +219,15 @@ def test_the_setting_must_be_a_boolean(make_project) -> None:
     result = make_project(config=config).run("build")
     assert result.exit_code != 0
     assert "promql_experimental_functions must be true or false" in result.stderr
+
+
+def test_query_check_takes_the_experimental_flag() -> None:
+    from click.testing import CliRunner
+
+    from dashctl.cli.main import cli
+
+    refused = CliRunner().invoke(cli, ["query", "check", "--lang", "promql", "-"], input="limitk(2, up)\n")
+    assert refused.exit_code == 1 and "limitk() is experimental" in refused.stdout
+    accepted = CliRunner().invoke(cli, ["query", "check", "--lang", "promql", "--promql-experimental-functions", "-"],
+                                  input="limitk(2, up)\n")
+    assert accepted.exit_code == 0, accepted.stdout
