@@ -70,6 +70,12 @@ def prometheus_drafts(
         interval, interval_note = _interval(group.get("interval"))
         if interval_note:
             yield None, name, (("changed", interval_note),)
+        dropped = sorted(set(group) - {"name", "interval", "rules", "labels"})
+        if dropped:
+            yield None, name, (("changed", f"group {', '.join(dropped)} dropped: Grafana's rule groups have no such "
+                                "setting"),)
+        # Prometheus 3 puts a group's labels on each of its rules, under the rule's own.
+        group_labels = dict(group.get("labels") or {})
         for rule in group.get("rules") or []:
             if not isinstance(rule, Mapping):
                 raise DashctlError(f"group {name!r} holds a rule that is not a mapping")
@@ -80,6 +86,8 @@ def prometheus_drafts(
                                        "series (keep it in Prometheus, or use a Grafana recording rule)"),)
                 continue
             subject = f"{name}/{rule.get('alert')}"
+            if group_labels:
+                rule = {**rule, "labels": {**group_labels, **(rule.get("labels") or {})}}
             try:
                 draft = _draft(rule, group=name, folder=folder, interval=interval, language=language)
             except DashctlError as error:

@@ -172,6 +172,18 @@ def test_a_rule_that_cannot_be_imported_is_reported_and_the_others_still_are() -
     assert dict(_notes(result, "attention"))["g/Experimental"].startswith('function "sort_by_label" is not enabled')
 
 
+def test_group_labels_go_on_each_rule_and_other_group_settings_are_reported() -> None:
+    document = {"groups": [{"name": "g", "interval": "1m", "limit": 10, "query_offset": "1m",
+                            "labels": {"team": "db", "tier": "storage"},
+                            "rules": [{"alert": "A", "expr": "up == 0", "labels": {"tier": "cache"},
+                                       "annotations": {"summary": "down"}}]}]}
+    result = import_alert_document(document, source="rules.yaml")
+    rule = result.rules[0].rule
+    assert (rule.team, dict(rule.labels)) == ("db", {"tier": "cache"})
+    assert ("g", "group limit, query_offset dropped: Grafana's rule groups have no such setting") in \
+        _notes(result, "changed")
+
+
 def test_a_prometheus_rule_resource_files_rules_under_its_name() -> None:
     resource = {"apiVersion": "monitoring.coreos.com/v1", "kind": "PrometheusRule",
                 "metadata": {"name": "node-exporter-rules", "namespace": "monitoring"},
