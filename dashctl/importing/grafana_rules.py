@@ -194,6 +194,9 @@ def _query(ref: str, node: Mapping[str, Any], model: Mapping[str, Any], by_uid: 
         notes.append(("attention", f"query {ref}: {experimental}"))
     cls = _QUERY_CLASSES[language]
     window = int((node.get("relativeTimeRange") or {}).get("from") or _DEFAULT_INSTANT_WINDOW_S)
+    if (node.get("relativeTimeRange") or {}).get("to"):
+        notes.append(("changed", f"query {ref}: its time range now ends at the evaluation time, not "
+                      f"{node['relativeTimeRange']['to']}s before it (dashctl's queries look back from now)"))
     instant = model.get("instant", True) if language == "PromQL" else model.get("queryType", "instant") == "instant"
     if language == "PromQL" and model.get("range") and not model.get("instant"):
         instant = False
