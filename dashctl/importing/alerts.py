@@ -104,6 +104,8 @@ def import_alert_document(
     datasources: Mapping[str, DatasourceRef] | None = None,
     query_language: str | None = None,
     dashboards: Collection[str] = (),
+    reserved_uids: Collection[str] = (),
+    reserved_titles: Collection[tuple[str, str]] = (),
 ) -> AlertImport:
     """Import the alert rules of `document` (see the module docstring); raise UsageError for another document.
 
@@ -114,6 +116,8 @@ def import_alert_document(
     Prometheus-style rule file queries (Loki's ruler reads the same format); by default each `expr` decides.
     `dashboards` are the uids of dashboards the project defines: a Grafana rule's link to a panel of one of them
     stays a `DashboardPanel`; a link to another dashboard becomes a comment (the build would not find it).
+    `reserved_uids` and `reserved_titles` ((folder, title) pairs) are taken already, by the project or by the
+    files imported before this one: imported rules get others.
     """
     kind = detect_alert_document(document)
     if kind is None:
@@ -139,8 +143,8 @@ def import_alert_document(
                                                 language=query_language))
     except DashctlError as error:
         raise DefinitionError(f"cannot import alert rules: {error}", location=location) from None
-    taken_uids: set[str] = set()
-    taken_titles: set[tuple[str, str]] = set()
+    taken_uids: set[str] = set(reserved_uids)
+    taken_titles: set[tuple[str, str]] = set(reserved_titles)
     imported: list[ImportedRule] = []
     comments: dict[str, tuple[str, ...]] = {}
     for draft, subject, draft_notes in drafts:

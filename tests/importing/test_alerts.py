@@ -121,6 +121,15 @@ def test_uids_are_stable_and_titles_unique_within_a_folder() -> None:
             "within a folder") in _notes(first, "changed")
 
 
+def test_uids_and_titles_taken_elsewhere_are_avoided() -> None:
+    document = {"groups": [{"name": "node", "interval": "1m", "rules": [
+        {"alert": "InstanceDown", "expr": "up == 0", "annotations": {"summary": "down"}}]}]}
+    result = import_alert_document(document, source="b.yaml", folder="Nodes", reserved_uids=["instance-down"],
+                                   reserved_titles=[("Nodes", "InstanceDown")])
+    rule = result.rules[0].rule
+    assert (rule.uid, rule.title) == ("node-instance-down", "InstanceDown (warning)")
+
+
 def test_the_report_says_what_changed_and_what_could_not_be_imported() -> None:
     result = import_alert_document(_load("prometheus-rules.yaml"), source="rules.yaml")
     not_imported = _notes(result, "not-imported")
