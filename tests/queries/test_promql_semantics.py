@@ -278,3 +278,17 @@ def test_query_check_takes_the_experimental_flag() -> None:
     accepted = CliRunner().invoke(cli, ["query", "check", "--lang", "promql", "--promql-experimental-functions", "-"],
                                   input="limitk(2, up)\n")
     assert accepted.exit_code == 0, accepted.stdout
+
+
+@pytest.mark.parametrize(("pattern", "valid"), REGEXES)
+def test_loki_stream_matchers_follow_the_same_go_rules(pattern: str, valid: bool) -> None:
+    # Loki builds stream matchers with Prometheus' labels.NewMatcher: the same dialect, the same verdicts.
+    from dashctl.queries.logql import check_logql
+
+    query = '{job="api", path=~"' + pattern.replace("\\", "\\\\").replace('"', '\\"') + '"}'
+    try:
+        check_logql(query)
+        accepted = True
+    except QuerySyntaxError:
+        accepted = False
+    assert accepted is valid
