@@ -154,6 +154,8 @@ def test_the_generated_module_matches_its_golden_file_and_builds(make_project, u
     project = make_project({"alerts/imported.py": result.source_code, "alerts/imported_tests.py": result.test_code})
     built = project.run("build")
     assert built.exit_code == 0, built.stderr
+    linted = project.run("lint")  # errors fail it; warnings (a `for` of 0s, a missing description) may remain
+    assert linted.exit_code == 0, linted.stdout + linted.stderr
 
 
 def test_the_test_skeleton_runs(make_project) -> None:
