@@ -6,8 +6,8 @@ of a query with a number literal (`... > 0.05`, or `0.05 < ...`) becomes the que
 (`>` and `<`; `>=`, `<=`, `==`, `!=` a math condition `$B >= 0.05` on the reduced value B). Both fire on exactly the
 series whose value passes the comparison, with that value. Anything else (`a > b`, `x and y`, `absent(...)`, a
 comparison inside a function) stays whole as the query, and the condition is true for every series it returns,
-whatever the value, NaN included: `$B == $B || $B != $B` (`absent()` and `absent_over_time()` return 1, so
-`Threshold(above=0)` says the same there). The PromQL syntax tree decides, from the real parser.
+whatever the value, NaN included: `$B == $B || $B != $B` (`absent()` and `absent_over_time()`, in PromQL and
+LogQL, return 1, so `Threshold(above=0)` says the same there). The PromQL syntax tree decides, from the real parser.
 
 Templates: Prometheus' `$value` and `.Value` become `$values.B.Value` (B holds the compared value), `.Labels`
 becomes `$labels`; `$externalLabels`, `$externalURL` and the `query` function have no Grafana counterpart and are
@@ -132,7 +132,7 @@ def _draft(rule: Mapping[str, Any], *, group: str, folder: str, interval: str, l
         else:
             condition = Math(expression=f"${VALUE_REF} {operator} {format_number(number)}")
             queries = {"queries": [query, Reduce(ref_id=VALUE_REF, input="A")]}
-    elif language == "PromQL" and _top_call(expr) in _ABSENT:
+    elif _top_call(expr, language) in _ABSENT:
         condition, queries = Threshold(above=0), {"query": query_class(expr=expr.strip(), ref_id="A")}
     else:
         condition = Math(expression=COMPARE_ANY)
@@ -238,7 +238,13 @@ def _unparen(node: Any) -> Any:
     return node
 
 
-def _top_call(expr: str) -> str | None:
+def _top_call(expr: str, language: str) -> str | None:
+    """The function `expr` is a call of at its top (LogQL: its range aggregation), if it is one."""
+    if language == "LogQL":
+        from dashctl.queries.logql import ast, parse_logql
+
+        tree = parse_logql(expr)
+        return tree.op if isinstance(tree, ast.RangeAggregation) else None
     try:
         tree = _unparen(promql_parser.parse(expr))
     except ValueError:
