@@ -16,6 +16,7 @@ TOPICS = {
     "configuration": "dashctl.toml / [tool.dashctl]: roots, output, environments",
     "deploy": "what the build writes, ownership of deploy/, crash safety",
     "diff": "dashctl diff: reviewing a change",
+    "import": "bringing existing dashboards and alert rules in",
     "lint": "dashctl lint and its rules",
     "panels": "a typed factory for every core panel type, with its signature",
     "presets": "RED and logs rows, signals, variables",
