@@ -151,11 +151,10 @@ def import_alert_document(
         notes.extend(ImportNote(kind=k, source=source, subject=subject, message=m) for k, m in _unique(draft_notes))
         if draft is None:
             continue
-        result = _build(draft, taken_uids, taken_titles, frozenset(dashboards))
-        notes.extend(ImportNote(kind=k, source=source, subject=subject, message=m) for k, m in result[1])
-        if result[0] is None:
+        rule, build_notes, rule_comments = _build(draft, taken_uids, taken_titles, frozenset(dashboards))
+        notes.extend(ImportNote(kind=k, source=source, subject=subject, message=m) for k, m in build_notes)
+        if rule is None:
             continue
-        rule, rule_comments = result[0], result[2]
         taken_uids.add(rule.uid)
         taken_titles.add((draft.folder, rule.title))
         imported.append(ImportedRule(rule=rule, group=draft.group, folder=draft.folder, interval=draft.interval,
