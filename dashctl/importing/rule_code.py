@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import keyword
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import promql_parser
@@ -34,7 +34,7 @@ class GroupCode:
     folder: str
     interval: str
     rules: tuple[AlertRule, ...]
-    comments: dict[str, tuple[str, ...]]
+    comments: Mapping[str, tuple[str, ...]]
     """Comment lines to put above a rule, by uid (placeholders to replace, a dashboard link to restore)."""
 
 
