@@ -11,6 +11,7 @@ The CLI turns these into messages and exit codes in one place (`dashctl/cli/fail
     │   └── DefinitionTimeoutError a definition (or a file's import) ran past the project's definition_timeout
     ├── DefinitionErrors           several DefinitionErrors reported together (exit 3)
     ├── OutputError                the build output cannot be written or read (exit 3)
+    ├── DatasourceError            Prometheus or Loki answered with an error or could not be reached (exit 4)
     └── GrafanaError               Grafana answered with an error or could not be reached (exit 4)
         ├── GrafanaAuthError       401 / 403
         ├── GrafanaNotFoundError   404
@@ -29,6 +30,7 @@ from dataclasses import dataclass
 __all__ = [
     "ConfigError",
     "DashctlError",
+    "DatasourceError",
     "DefinitionError",
     "DefinitionErrors",
     "DefinitionInterrupted",
@@ -179,6 +181,12 @@ class DefinitionInterrupted(KeyboardInterrupt):
 
 class OutputError(DashctlError):
     """The build output directory cannot be written or read."""
+
+
+class DatasourceError(DashctlError):
+    """A datasource's HTTP API (Prometheus, Loki) could not be reached or refused the request; no credential in it."""
+
+    exit_code = 4
 
 
 class GrafanaError(DashctlError):

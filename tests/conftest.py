@@ -157,3 +157,21 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 @pytest.fixture
 def update_golden(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--update-golden"))
+
+
+@pytest.fixture(scope="session")
+def live_prometheus():
+    """A real Prometheus on loopback: a generated week of history (tests/history.py) and, scraped every second,
+    current series of the telemetry contract (tests/telemetry_exposition.py). Started once per session."""
+    import shutil
+    import time
+
+    from tests.history import history_start, openmetrics
+    from tests.live_prometheus import run_prometheus
+    from tests.telemetry_exposition import exposition
+
+    if not (shutil.which("prometheus") and shutil.which("promtool")):
+        pytest.skip("prometheus and promtool are not installed (Debian package `prometheus`)")
+    start = history_start(time.time())
+    with run_prometheus(openmetrics(start), exposition(), start, wait_for_metadata="http_request_duration_seconds") as live:
+        yield live
