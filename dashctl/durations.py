@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["canonical_duration", "parse_duration"]
+__all__ = ["canonical_duration", "parse_duration", "spoken_duration"]
 
 _UNITS_MS = {"y": 365 * 86_400_000, "w": 7 * 86_400_000, "d": 86_400_000, "h": 3_600_000, "m": 60_000,
              "s": 1000, "ms": 1}
@@ -42,3 +42,16 @@ def canonical_duration(value: str | int) -> str:
         if count:
             parts.append(f"{count}{unit}")
     return "".join(parts)
+
+
+def spoken_duration(seconds: float) -> str:
+    """A duration as a reviewer reads it: `3 h 10 min`, `25 min`, `45 s`, `2 d 4 h` (two units at most)."""
+    remaining = int(round(seconds))
+    if remaining < 60:
+        return f"{remaining} s"
+    parts = []
+    for unit, size in (("d", 86_400), ("h", 3_600), ("min", 60)):
+        count, remaining = divmod(remaining, size)
+        if count:
+            parts.append(f"{count} {unit}")
+    return " ".join(parts[:2])

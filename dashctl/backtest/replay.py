@@ -90,8 +90,12 @@ class VersionResult:
 
 
 def replay_rule(rule: ReplayRule, window: Window, client_for: ClientFor,
-                progress: Callable[[str], None] | None = None) -> VersionResult:
-    """Evaluate `rule` at each multiple of its interval in `window`, as Grafana's scheduler would have."""
+                progress: Callable[[str], None] | None = None, cache: dict | None = None) -> VersionResult:
+    """Evaluate `rule` at each multiple of its interval in `window`, as Grafana's scheduler would have.
+
+    `cache` (any dict) keeps fetched query results between calls, so the versions of a rule that share a query
+    fetch it once.
+    """
     times = window.evaluation_times(rule.interval)
     machine = StateMachine(pending=rule.pending, keep_firing_for=rule.keep_firing_for, interval=rule.interval,
                            no_data_state=rule.no_data_state, exec_err_state=rule.exec_err_state)
@@ -104,7 +108,16 @@ def replay_rule(rule: ReplayRule, window: Window, client_for: ClientFor,
     errors: list[str] = []
     for query in rule.queries:
         try:
-            fetched[query.ref_id] = _fetch(query, times, client_for(query.datasource_uid), progress)
+            client = client_for(query.datasource_uid)
+            key = (id(client), query.expr, query.instant, query.from_seconds, query.to_seconds, query.step,
+                   times.start, times.stop, times.step)
+            if cache is None or key not in cache:
+                found = _fetch(query, times, client, progress)
+                if cache is None:
+                    fetched[query.ref_id] = found
+                    continue
+                cache[key] = found
+            fetched[query.ref_id] = cache[key]
         except QueryRejected as rejected:
             errors.append(f"query {query.ref_id} rejected: {rejected}")
     plotted = rule.plotted_ref()

@@ -5,16 +5,18 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from difflib import unified_diff
+from typing import Any
 
 from dashctl.diff.changes import ADDED, CHANGED, REMOVED, Diff, FieldChange, ObjectChange
 from dashctl.diff.compare import compare_snapshots
 from dashctl.diff.extract import extract_snapshot
-from dashctl.diff.revision import read_revision_output
+from dashctl.diff.objects import Snapshot
+from dashctl.diff.revision import RevisionOutput, read_revision_output
 from dashctl.project.config import Project
 
-__all__ = ["WORKING_TREE", "argocd_changes", "diff_revision"]
+__all__ = ["RevisionSnapshots", "WORKING_TREE", "argocd_changes", "diff_revision", "revision_snapshots"]
 
 WORKING_TREE = "working tree"
 
@@ -27,6 +29,30 @@ def diff_revision(project: Project, *, base: str | None = None, environments: It
     the build, so a wrong `--base` fails fast (UsageError); a definition that does not build raises
     DefinitionErrors. Nothing is written: not the working tree, not the index, not even `__pycache__`.
     """
+    from dashctl.compiler.pipeline import ARGOCD_DIR
+
+    sides = revision_snapshots(project, base=base, environments=environments)
+    diff = compare_snapshots(sides.before, sides.after, base_ref=sides.revision.ref,
+                             base_commit=sides.revision.commit)
+    if ARGOCD_DIR in sides.built.owned_dirs:
+        diff = replace(diff, changes=diff.changes + argocd_changes(sides.revision.files, sides.built.files,
+                                                                   ARGOCD_DIR))
+    return diff
+
+
+@dataclass(frozen=True, kw_only=True)
+class RevisionSnapshots:
+    """Both sides of a review: the base revision's committed objects and the working tree's fresh build."""
+
+    revision: RevisionOutput
+    built: Any
+    before: Snapshot
+    after: Snapshot
+
+
+def revision_snapshots(project: Project, *, base: str | None = None, environments: Iterable[str] = ()
+                       ) -> RevisionSnapshots:
+    """The objects of `base` and of the working tree (as `diff_revision` and `dashctl backtest` compare them)."""
     from dashctl.compiler.output import read_output
     from dashctl.compiler.pipeline import ARGOCD_DIR, build_project
 
@@ -41,10 +67,7 @@ def diff_revision(project: Project, *, base: str | None = None, environments: It
                      if "/" in path and path.split("/", 1)[0] != ARGOCD_DIR}
     before = extract_snapshot(revision.files, compared, origin=revision.ref)
     after = extract_snapshot(built.files, compared, origin=WORKING_TREE)
-    diff = compare_snapshots(before, after, base_ref=revision.ref, base_commit=revision.commit)
-    if ARGOCD_DIR in built.owned_dirs:
-        diff = replace(diff, changes=diff.changes + argocd_changes(revision.files, built.files, ARGOCD_DIR))
-    return diff
+    return RevisionSnapshots(revision=revision, built=built, before=before, after=after)
 
 
 def argocd_changes(before: Mapping[str, bytes], after: Mapping[str, bytes], directory: str) -> tuple[ObjectChange, ...]:
