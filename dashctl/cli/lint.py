@@ -30,8 +30,14 @@ _SEVERITIES = ("info", "warning", "error")
 @click.option("--list-rules", is_flag=True, help="Print the rule catalogue (id, scope, severity, summary) and exit.")
 @click.option("--rule", "rule_ids", multiple=True, metavar="ID", shell_complete=complete_rule_ids,
               help="Run only this rule (e.g. panel/units); repeat for several.")
+@click.option("--live", is_flag=True,
+              help="Also run the live rules (promql/series, promql/label, promql/metric-type) against each "
+              "environment's Prometheus (its prometheus_url, or --prometheus).")
+@click.option("--prometheus", "prometheus_url", default=None, metavar="URL",
+              help="With --live: the Prometheus to ask, instead of each environment's prometheus_url. Credentials: "
+              "DASHCTL_PROMETHEUS_TOKEN, or DASHCTL_PROMETHEUS_USER and DASHCTL_PROMETHEUS_PASSWORD.")
 def lint(environments: tuple[str, ...], project_dir: Path | None, output_format: str, min_severity: str,
-         fail_on: str, list_rules: bool, rule_ids: tuple[str, ...]) -> None:
+         fail_on: str, list_rules: bool, rule_ids: tuple[str, ...], live: bool, prometheus_url: str | None) -> None:
     """Check dashboards and alert rules against the lint rules; each finding names its file and line.
 
     Every environment is built (invalid queries are findings, not build errors) and a finding that is the same in
@@ -60,7 +66,15 @@ def lint(environments: tuple[str, ...], project_dir: Path | None, output_format:
 
     selected = select_rules(rule_ids) if rule_ids else None
     project = load_project(project_dir)
-    report = lint_project(project, environments, rules=selected).at_least(Severity.parse(min_severity))
+    if prometheus_url and not live:
+        raise click.UsageError("--prometheus needs --live")
+    inventories = _inventories(project, environments, prometheus_url) if live else None
+    try:
+        report = lint_project(project, environments, rules=selected, live=inventories).at_least(
+            Severity.parse(min_severity))
+    finally:
+        for inventory in {id(item): item for item in (inventories or {}).values()}.values():
+            inventory.client.close()
     if output_format == "json":
         click.echo(render_json(report), nl=False)
     elif output_format == "github":
@@ -74,6 +88,21 @@ def lint(environments: tuple[str, ...], project_dir: Path | None, output_format:
     click.echo(render_summary(report), err=True)
     if report.fails(Severity.parse(fail_on)):
         raise SystemExit(EXIT_DIFFERENCES)
+
+
+def _inventories(project, environments: tuple[str, ...], override: str | None) -> dict:
+    """One PrometheusInventory per environment; environments that query the same URL share it."""
+    from dashctl.datasource_api import DatasourceClient, resolve_endpoint
+    from dashctl.lint.live import PrometheusInventory
+
+    by_url: dict[str, PrometheusInventory] = {}
+    found = {}
+    for environment in project.select_environments(environments):
+        endpoint = resolve_endpoint("prometheus", environment, override=override)
+        if endpoint.url not in by_url:
+            by_url[endpoint.url] = PrometheusInventory(client=DatasourceClient(endpoint))
+        found[environment.name] = by_url[endpoint.url]
+    return found
 
 
 def _workspace_prefix(root: Path) -> str:

@@ -9,7 +9,7 @@ reported once, naming them all.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -59,9 +59,13 @@ class LintReport:
         return counts
 
 
-def lint_project(project: Any, environment_names: Sequence[str] = (), *, rules: Iterable[Rule] | None = None
-                 ) -> LintReport:
-    """Build the named environments (all by default) and lint them; raise DefinitionErrors if they do not build."""
+def lint_project(project: Any, environment_names: Sequence[str] = (), *, rules: Iterable[Rule] | None = None,
+                 live: Mapping[str, Any] | None = None) -> LintReport:
+    """Build the named environments (all by default) and lint them; raise DefinitionErrors if they do not build.
+
+    `live` maps an environment's name to its `dashctl.lint.live.PrometheusInventory`: the `live` rules run
+    only for the environments it names (`dashctl lint --live`).
+    """
     from dashctl.compiler.pipeline import build_project
 
     environments = project.select_environments(tuple(environment_names))
@@ -73,11 +77,12 @@ def lint_project(project: Any, environment_names: Sequence[str] = (), *, rules: 
         files=files,
         complete=len(environments) == len(project.environments),
         rules=rules,
+        live=live,
     )
 
 
 def lint_build(output: Any, *, root: Path, files: Iterable[Path] = (), complete: bool = True,
-               rules: Iterable[Rule] | None = None) -> LintReport:
+               rules: Iterable[Rule] | None = None, live: Mapping[str, Any] | None = None) -> LintReport:
     """Lint a BuildOutput; `files` are the definition files whose suppression comments count."""
     catalogue = tuple(all_rules() if rules is None else rules)
     by_scope: dict[Scope, list[Rule]] = {}
@@ -88,11 +93,21 @@ def lint_build(output: Any, *, root: Path, files: Iterable[Path] = (), complete:
 
     found: dict[Finding, list[str]] = {}
     for build in output.environments:
+        prometheus = (live or {}).get(build.environment.name)
         for scope, context in walk_environment(build, source):
             for item in by_scope.get(scope, ()):
                 for problem in item.run(context):
                     finding = _finding(item, context.subject(), problem)
                     found.setdefault(finding, []).append(build.environment.name)
+            if prometheus is not None and scope is Scope.QUERY and context.language == "PromQL" \
+                    and context.parsed is not None:
+                from dashctl.lint.live import LiveQueryContext
+
+                live_context = LiveQueryContext(query=context, prometheus=prometheus)
+                for item in by_scope.get(Scope.LIVE, ()):
+                    for problem in item.run(live_context):
+                        finding = _finding(item, context.subject(), problem)
+                        found.setdefault(finding, []).append(build.environment.name)
     findings = [replace(finding, environments=tuple(sorted(set(envs)))) for finding, envs in found.items()]
 
     # The definition files, and any other file a finding points at (an AlertRule built in a shared module).

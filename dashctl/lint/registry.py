@@ -44,6 +44,9 @@ class Scope(str, enum.Enum):
     """Every alert rule, SLO burn-rate rules included (`AlertContext`)."""
     SUPPRESSION = "suppression"
     """Every `# dashctl-lint:` comment in the definition files (`SuppressionContext`)."""
+    LIVE = "live"
+    """Every PromQL query, with its environment's Prometheus (`dashctl.lint.live.LiveQueryContext`); run only by
+    `dashctl lint --live`."""
 
 
 Check = Callable[[Any], Iterable["Problem | str"]]

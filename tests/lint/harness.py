@@ -43,7 +43,8 @@ class Case:
 
 
 def lint_files(make_project: Callable[..., Any], files: Mapping[str, str], *, config: str | None = None,
-               transform: Callable[[BuildOutput], BuildOutput] | None = None) -> tuple[Any, LintReport]:
+               transform: Callable[[BuildOutput], BuildOutput] | None = None,
+               live: Mapping[str, Any] | None = None) -> tuple[Any, LintReport]:
     kwargs = {"config": config} if config is not None else {}
     project = make_project(dict(files), basic=False, **kwargs)
     loaded = load_project(project.root)
@@ -51,12 +52,16 @@ def lint_files(make_project: Callable[..., Any], files: Mapping[str, str], *, co
     if transform is not None:
         output = transform(output)
     files_on_disk = [path for root in loaded.roots for path in sorted((loaded.root / root).rglob("*.py"))]
-    return project, lint_build(output, root=loaded.root, files=files_on_disk, complete=True)
+    return project, lint_build(output, root=loaded.root, files=files_on_disk, complete=True, live=live)
 
 
-def check_case(make_project: Callable[..., Any], rule_id: str, case: Case) -> list[Finding]:
-    """Lint the case's project and assert the rule's findings are exactly those expected; return them."""
-    project, report = lint_files(make_project, case.files, config=case.config, transform=case.transform)
+def check_case(make_project: Callable[..., Any], rule_id: str, case: Case, *,
+               live: Mapping[str, Any] | None = None) -> list[Finding]:
+    """Lint the case's project and assert the rule's findings are exactly those expected; return them.
+
+    `live` (environment → `PrometheusInventory`) runs the live rules too, as `dashctl lint --live` does.
+    """
+    project, report = lint_files(make_project, case.files, config=case.config, transform=case.transform, live=live)
     found = [finding for finding in report.findings if finding.rule == rule_id]
     described = "\n".join(f"  {f.location}: {f.message} ({f.where}) {f.environments}" for f in found)
     assert len(found) == len(case.expect), f"{rule_id}: expected {len(case.expect)} finding(s), got:\n{described}"
