@@ -2,7 +2,8 @@
 
     Diff                   the base revision, the environments compared, and
     └── ObjectChange       one object added, removed or changed (environment, kind, key), with
-        └── FieldChange    one field: before → after, a word-level diff for queries, or a panel move
+        ├── FieldChange    one field: before → after, a word-level diff for queries, or a panel move
+        └── PanelBox       (dashboards) each panel's place on the grid after the change, and how it changed
 
 Values are display strings with secrets already masked; a FieldChange with `secret=True` says that a masked
 value changed.
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["Diff", "FieldChange", "ObjectChange", "Segment", "SummaryRow"]
+__all__ = ["Diff", "FieldChange", "ObjectChange", "PanelBox", "Segment", "SummaryRow", "group_changes"]
 
 ADDED, REMOVED, CHANGED, MOVED = "added", "removed", "changed", "moved"
 
@@ -44,6 +45,17 @@ class FieldChange:
 
 
 @dataclass(frozen=True, kw_only=True)
+class PanelBox:
+    """A dashboard panel on Grafana's 24-column grid; `change` is `added`, `changed`, `moved`, `removed` or ""."""
+
+    title: str
+    grid: tuple[int, int, int, int]
+    """x, y, w, h: of the new version, or of the old one for a removed panel."""
+    change: str = ""
+    row: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
 class ObjectChange:
     """One object that differs; for an added or removed object, `fields` shows what it is (or was)."""
 
@@ -53,6 +65,8 @@ class ObjectChange:
     title: str
     status: str
     fields: tuple[FieldChange, ...] = ()
+    layout: tuple[PanelBox, ...] = ()
+    """A changed dashboard's panels, for a picture of what moved (empty for other objects)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -95,3 +109,19 @@ class Diff:
         for change in self.changes:
             totals[change.status] += 1
         return totals
+
+
+def group_changes(changes: tuple[ObjectChange, ...] | list[ObjectChange]
+                  ) -> list[tuple[tuple[str, ...], ObjectChange]]:
+    """The changes with those that are identical in several environments merged: (environments, change).
+
+    Identical means the same object, status and every field's before and after; where the values differ (a
+    threshold of 0.10 in dev and 0.05 in prod), each environment keeps its own entry. Order: first appearance.
+    """
+    groups: dict[tuple, list[str]] = {}
+    first: dict[tuple, ObjectChange] = {}
+    for change in changes:
+        key = (change.kind, change.key, change.title, change.status, change.fields, change.layout)
+        groups.setdefault(key, []).append(change.environment)
+        first.setdefault(key, change)
+    return [(tuple(environments), first[key]) for key, environments in groups.items()]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from dashctl.diff.changes import ADDED, CHANGED, MOVED, REMOVED, Diff, FieldChange, ObjectChange
+from dashctl.diff.changes import ADDED, CHANGED, MOVED, REMOVED, Diff, FieldChange, ObjectChange, PanelBox
 from dashctl.diff.fields import GROUP, ORDER, POSITION, TEXT, Field, contains_secret, display, object_fields
 from dashctl.diff.fields import panel_identities
 from dashctl.diff.objects import AlertRule, Dashboard, Deletion, GrafanaObject, ObjectKey, Snapshot
@@ -46,8 +46,42 @@ def _compare_object(
             return None
     present = new if new is not None else old
     assert present is not None
+    layout: tuple[PanelBox, ...] = ()
+    if status == CHANGED and isinstance(old, Dashboard) and isinstance(new, Dashboard):
+        layout = _layout(old, new, names_before or [], names_after or [], fields)
     return ObjectChange(environment=key.environment, kind=key.kind, key=key.key,
-                        title=_title(present, before, after), status=status, fields=tuple(fields))
+                        title=_title(present, before, after), status=status, fields=tuple(fields), layout=layout)
+
+
+def _layout(old: Dashboard, new: Dashboard, names_before: Sequence[str], names_after: Sequence[str],
+            fields: Sequence[FieldChange]) -> tuple[PanelBox, ...]:
+    """Each panel of the new version on the grid, marked added, moved or changed; removed ones where they were.
+
+    Only when some panel changed: a dashboard whose title alone changed needs no picture.
+    """
+    touched = {item.field for item in fields}
+    labels_before = dict(zip(names_before, old.panels, strict=True))
+    boxes = []
+    for name, panel in zip(names_after, new.panels, strict=True):
+        if panel.grid is None:
+            continue
+        previous = labels_before.get(name)
+        if previous is None:
+            change = ADDED
+        elif previous.grid != panel.grid and panel.label in touched:
+            change = MOVED
+        elif any(field == panel.label or field.startswith(f"{panel.label} › ") for field in touched):
+            change = CHANGED
+        else:
+            change = ""
+        boxes.append(PanelBox(title=panel.title, grid=panel.grid, change=change, row=panel.type == "row"))
+    kept = set(names_after)
+    for name, panel in zip(names_before, old.panels, strict=True):
+        if name not in kept and panel.grid is not None:
+            boxes.append(PanelBox(title=panel.title, grid=panel.grid, change=REMOVED, row=panel.type == "row"))
+    if not any(box.change for box in boxes):
+        return ()
+    return tuple(boxes)
 
 
 def _title(item: GrafanaObject, before: Snapshot, after: Snapshot) -> str:

@@ -1,7 +1,9 @@
 """The pull-request comment: a summary table, then a collapsible section per object with before → after.
 
 GitHub refuses comments over 65,536 characters, so sections are added while they fit and the rest is counted in
-a closing note (the table above always counts everything). A word-level diff is inline HTML: `<del>` for what
+a closing note (the table above always counts everything). A change that is the same in several environments is
+one section naming them all; where the values differ, each environment keeps its own. A changed dashboard gets a
+small picture of its grid with the added, changed and moved panels marked (`dashctl.diff.render.layout`). A word-level diff is inline HTML: `<del>` for what
 the change removes, `<ins>` for what it adds, inside `<code>`; every character Markdown could read as markup is
 written as an HTML entity, so a query such as `rate(x[$__rate_interval])` prints as it is.
 """
@@ -11,7 +13,8 @@ from __future__ import annotations
 import html
 import re
 
-from dashctl.diff.changes import ADDED, CHANGED, MOVED, Diff, FieldChange, ObjectChange, Segment
+from dashctl.diff.changes import ADDED, CHANGED, MOVED, Diff, FieldChange, ObjectChange, Segment, group_changes
+from dashctl.diff.render.layout import layout_picture
 from dashctl.diff.render.text import secret_note, totals_line
 
 __all__ = ["COMMENT_LIMIT", "SECTION_LIMIT", "render_markdown"]
@@ -26,8 +29,9 @@ _MARKUP = re.compile(r"[\\`*_\[\]<>|~&$]")
 _VALUE_LIMIT = 500
 
 
-def render_markdown(diff: Diff, *, limit: int = COMMENT_LIMIT) -> str:
-    """The comment, at most `limit` characters."""
+def render_markdown(diff: Diff, *, limit: int = COMMENT_LIMIT, appendix: str = "") -> str:
+    """The comment, at most `limit` characters; `appendix` (the backtest's sections) is kept within it too."""
+    limit -= len(appendix)
     environments = ", ".join(diff.environments) or "none"
     head = [
         "### dashctl diff",
@@ -37,20 +41,21 @@ def render_markdown(diff: Diff, *, limit: int = COMMENT_LIMIT) -> str:
         "",
     ]
     if not diff.has_differences:
-        return "\n".join([*head, "No differences.", ""])
+        return "\n".join([*head, "No differences.", ""]) + appendix
     head.extend(["| environment | kind | added | changed | removed |", "| --- | --- | ---: | ---: | ---: |"])
     for row in diff.summary():
         head.append(f"| {_escape(row.environment)} | {_escape(row.kind)} | {row.added} | {row.changed} | "
                     f"{row.removed} |")
     head.extend(["", f"{totals_line(diff)}.", ""])
     text = "\n".join(head) + "\n"
-    sections = [_section(change) for change in diff.changes]
+    groups = group_changes(diff.changes)
+    sections = [_section(change, environments) for environments, change in groups]
     for index, section in enumerate(sections):
-        remaining = len(sections) - index
+        remaining = sum(len(environments) for environments, _ in groups[index:])
         if len(text) + len(section) + len(_truncation_note(remaining)) > limit:
-            return text + _truncation_note(remaining)
+            return text + _truncation_note(remaining) + appendix
         text += section
-    return text
+    return text + appendix
 
 
 def _truncation_note(count: int) -> str:
@@ -61,15 +66,19 @@ def _truncation_note(count: int) -> str:
     )
 
 
-def _section(change: ObjectChange) -> str:
+def _section(change: ObjectChange, environments: tuple[str, ...] = ()) -> str:
     title = f" · {html.escape(change.title)}" if change.title else ""
     opened = " open" if change.kind in _OPEN_KINDS else ""
+    where = ", ".join(environments or (change.environment,))
     head = (
-        f"<details{opened}>\n<summary>{html.escape(change.environment)} · {html.escape(change.kind)} "
+        f"<details{opened}>\n<summary>{html.escape(where)} · {html.escape(change.kind)} "
         f"<code>{html.escape(change.key)}</code>{title} · <b>{change.status}</b></summary>\n\n"
     )
     tail = "\n</details>\n\n"
     body = ""
+    picture = layout_picture(change.layout)
+    if picture:
+        body += _fenced(picture, "text", indent="") + "\n"
     for index, item in enumerate(change.fields):
         piece = _field(item, change.status)
         if len(head) + len(body) + len(piece) + len(tail) + 100 > SECTION_LIMIT:

@@ -5,7 +5,17 @@ Word-level diffs use git's `--word-diff=plain` notation: `[-removed-]{+inserted+
 
 from __future__ import annotations
 
-from dashctl.diff.changes import ADDED, CHANGED, MOVED, REMOVED, Diff, FieldChange, ObjectChange, Segment
+from dashctl.diff.changes import (
+    ADDED,
+    CHANGED,
+    MOVED,
+    REMOVED,
+    Diff,
+    FieldChange,
+    ObjectChange,
+    Segment,
+    group_changes,
+)
 
 __all__ = ["describe_base", "render_text", "secret_note", "totals_line"]
 
@@ -37,17 +47,18 @@ def totals_line(diff: Diff) -> str:
 def render_text(diff: Diff) -> str:
     environments = ", ".join(diff.environments) or "none"
     lines = [f"dashctl diff: {describe_base(diff)} → working tree (environments: {environments})", ""]
-    for change in diff.changes:
-        lines.extend(_object(change))
+    for environments, change in group_changes(diff.changes):
+        lines.extend(_object(change, environments))
     if diff.changes:
         lines.append("")
     lines.append(totals_line(diff))
     return "\n".join(lines) + "\n"
 
 
-def _object(change: ObjectChange) -> list[str]:
+def _object(change: ObjectChange, environments: tuple[str, ...] = ()) -> list[str]:
     title = f' "{change.title}"' if change.title else ""
-    lines = [f"{_MARK[change.status]} {change.environment} {change.kind} {change.key}{title}: {change.status}"]
+    where = ",".join(environments or (change.environment,))
+    lines = [f"{_MARK[change.status]} {where} {change.kind} {change.key}{title}: {change.status}"]
     for item in change.fields:
         lines.extend(_field(item, change.status))
     return lines
