@@ -131,3 +131,16 @@ def test_unknown_rule_and_bad_time_are_usage_errors(repository, live_prometheus)
     assert "checkout-errors" in result.stderr
     result = repository.run("backtest", "--since", "yesterday")
     assert result.exit_code == 2 and "--since 'yesterday' is not a time" in result.stderr
+
+
+def test_diff_markdown_with_backtest(repository, live_prometheus):
+    result = repository.run("diff", "--env", "prod", "--format", "markdown", "--backtest",
+                            "--prometheus", live_prometheus.url, *window(live_prometheus),
+                            "--artifact-url", "https://github.com/o/r/actions/runs/1")
+    assert result.exit_code == 0, result.stderr
+    comment = result.stdout
+    assert comment.startswith("### dashctl diff")
+    assert comment.index("<code>checkout-errors</code>") < comment.index("### What the changed alert rules would")
+    assert "→ fired 4 times, 46 min in all" in comment
+    assert "[backtest plots](https://github.com/o/r/actions/runs/1)" in comment
+    assert "```mermaid" in comment and len(comment) <= 65_536
