@@ -126,10 +126,14 @@ def _importable(root: Path) -> Iterator[None]:
         if entry in sys.path:
             sys.path.remove(entry)
         # Forget the project's shared modules so the next discovery (watch mode, tests) sees edits.
+        installed = Path(sys.prefix).resolve()
         for name in set(sys.modules) - before:
             if name.split(".")[0] == "dashctl":
                 continue  # dashctl itself (under the root when the project is dashctl's own repository)
             module_file = getattr(sys.modules.get(name), "__file__", None) or ""
-            if module_file and Path(module_file).resolve().is_relative_to(root.resolve()):
+            # Libraries of a virtualenv inside the project (.venv) stay: forgetting grafanalib would give the
+            # next discovery a second grafanalib whose classes dashctl's presets do not recognise.
+            if module_file and Path(module_file).resolve().is_relative_to(root.resolve()) \
+                    and not Path(module_file).resolve().is_relative_to(installed):
                 sys.modules.pop(name, None)
 
