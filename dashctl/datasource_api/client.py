@@ -1,8 +1,8 @@
 """GET requests to Prometheus' and Loki's HTTP APIs: one code path for both, since Loki's query API answers in
 Prometheus' envelope (`{"status": "success", "data": ...}`; pkg/util/marshal/query.go in grafana/loki).
 
-Transient failures (connection errors, timeouts, 429, 502, 503, 504) are retried with the backoff of the Grafana
-client (`dashctl.grafana.transport.RetryPolicy`). A query the server rejects (400, 422: bad PromQL or LogQL, too
+Every request is a read, so transient failures (connection errors, timeouts, 429, 500, 502, 503, 504) are retried
+with the backoff of the Grafana client (`dashctl.grafana.transport.RetryPolicy`), honouring `Retry-After`. A query the server rejects (400, 422: bad PromQL or LogQL, too
 many points) is a `QueryRejected`, which a backtest records as an evaluation error, as Grafana would; a server
 that cannot be reached, or refuses the credentials, is a `DatasourceError` (exit 4). No message carries a
 credential.
@@ -21,9 +21,10 @@ from dashctl.datasource_api.endpoint import Endpoint
 from dashctl.errors import DatasourceError
 from dashctl.grafana.transport import BearerAuth, RetryPolicy, redact_url
 
-__all__ = ["DatasourceClient", "QueryRejected"]
+__all__ = ["DatasourceClient", "QueryRejected", "RETRY"]
 
 _TEXT_LIMIT = 300
+RETRY = RetryPolicy(retries=4, statuses=frozenset({429, 500, 502, 503, 504}))
 
 
 class QueryRejected(Exception):
@@ -33,7 +34,7 @@ class QueryRejected(Exception):
 class DatasourceClient:
     """Reads JSON from one datasource API; `requests` counts the requests sent (retries not included)."""
 
-    def __init__(self, endpoint: Endpoint, *, timeout: float = 60.0, retry: RetryPolicy = RetryPolicy(),
+    def __init__(self, endpoint: Endpoint, *, timeout: float = 60.0, retry: RetryPolicy = RETRY,
                  sleep: Callable[[float], None] = time.sleep):
         self.endpoint = endpoint
         self._timeout = timeout
