@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-__all__ = ["ALERTING", "ERROR", "FIRING", "NODATA", "NORMAL", "PENDING", "RECOVERING", "Episode", "StateMachine"]
+__all__ = ["ALERTING", "ERROR", "Episode", "FIRING", "NODATA", "NORMAL", "PENDING", "RECOVERING", "StateMachine"]
 
 NORMAL, PENDING, ALERTING, RECOVERING, NODATA, ERROR = "Normal", "Pending", "Alerting", "Recovering", "NoData", "Error"
 FIRING = frozenset({ALERTING, RECOVERING})

@@ -19,7 +19,7 @@ from types import MappingProxyType
 
 from dashctl.errors import ConfigError, UsageError
 
-__all__ = ["KINDS", "Endpoint", "resolve_endpoint"]
+__all__ = ["Endpoint", "KINDS", "resolve_endpoint"]
 
 KINDS = ("prometheus", "loki")
 _URL_VALUE = {"prometheus": "prometheus_url", "loki": "loki_url"}

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from dashctl.datasource_api import DatasourceClient, QueryRejected
 
-__all__ = ["LOOKBACK", "RECENT", "PrometheusInventory"]
+__all__ = ["LOOKBACK", "PrometheusInventory", "RECENT"]
 
 RECENT = 3_600
 """Seconds: a metric has series 'now' when it has some in the last hour."""
