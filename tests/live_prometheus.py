@@ -39,12 +39,12 @@ def free_port() -> int:
 
 
 @contextmanager
-def serve_text(body: bytes, content_type: str = "text/plain; version=0.0.4") -> Iterator[str]:
-    """An HTTP server on loopback answering every GET with `body`; yields its base URL."""
+def serve_text(body: bytes, content_type: str = "text/plain; version=0.0.4", status: int = 200) -> Iterator[str]:
+    """An HTTP server on loopback answering every GET with `status` and `body`; yields its base URL."""
 
     class Handler(http.server.BaseHTTPRequestHandler):
         def do_GET(self) -> None:  # noqa: N802 - http.server's name
-            self.send_response(200)
+            self.send_response(status)
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()

@@ -69,7 +69,9 @@ class DatasourceClient:
                 if attempt <= self._retry.retries:
                     self._sleep(self._retry.delay(attempt))
                     continue
-                raise self._error(f"cannot reach {self.endpoint.kind} at {shown}: {type(exc).__name__}"
+                reason = "timed out" if isinstance(exc, requests.Timeout) else "the connection failed" \
+                    if isinstance(exc, requests.ConnectionError) else type(exc).__name__
+                raise self._error(f"cannot reach {self.endpoint.kind} at {shown}: {reason}"
                                   f" (gave up after {attempt} attempts)") from None
             status = response.status_code
             if status in self._retry.statuses and attempt <= self._retry.retries:

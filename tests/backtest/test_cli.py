@@ -114,14 +114,15 @@ def test_a_missing_url_names_the_setting(repository):
     assert "prometheus_url" in result.stderr and "--prometheus URL" in result.stderr
 
 
-def test_an_unreachable_prometheus_is_exit_4_without_credentials(repository, monkeypatch):
-    from tests.live_prometheus import free_port
+def test_refused_credentials_are_exit_4_without_credentials(repository, monkeypatch):
+    from tests.live_prometheus import serve_text
 
     monkeypatch.setenv("DASHCTL_PROMETHEUS_TOKEN", "s3cr3t-token")
-    url = f"http://user:pa55word@127.0.0.1:{free_port()}"
-    result = repository.run("backtest", "--env", "prod", "--since", "1h", "--prometheus", url)
+    with serve_text(b"unauthorized", status=401) as url:
+        result = repository.run("backtest", "--env", "prod", "--since", "1h",
+                                "--prometheus", url.replace("http://", "http://user:pa55word@"))
     assert result.exit_code == 4
-    assert "cannot reach prometheus" in result.stderr
+    assert "refused the credentials (HTTP 401)" in result.stderr and "DASHCTL_PROMETHEUS_TOKEN" in result.stderr
     assert "s3cr3t" not in result.stderr + result.stdout and "pa55word" not in result.stderr + result.stdout
 
 
