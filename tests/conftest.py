@@ -173,5 +173,6 @@ def live_prometheus():
     if not (shutil.which("prometheus") and shutil.which("promtool")):
         pytest.skip("prometheus and promtool are not installed (Debian package `prometheus`)")
     start = history_start(time.time())
-    with run_prometheus(openmetrics(start), exposition(), start, wait_for_metadata="http_request_duration_seconds") as live:
+    metadata = "http_request_duration_seconds"
+    with run_prometheus(openmetrics(start), exposition(), start, wait_for_metadata=metadata) as live:
         yield live

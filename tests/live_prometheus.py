@@ -64,7 +64,8 @@ def serve_text(body: bytes, content_type: str = "text/plain; version=0.0.4", sta
 
 
 @contextmanager
-def run_prometheus(openmetrics: str, exposition: bytes, start: int, *, wait_for_metadata: str) -> Iterator[LivePrometheus]:
+def run_prometheus(openmetrics: str, exposition: bytes, start: int, *,
+                   wait_for_metadata: str) -> Iterator[LivePrometheus]:
     """Backfill `openmetrics`, scrape `exposition` every second, and yield the running Prometheus."""
     with tempfile.TemporaryDirectory(prefix="dashctl-prometheus-") as tmp, serve_text(exposition) as exporter:
         root = Path(tmp)

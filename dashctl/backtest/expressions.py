@@ -131,7 +131,10 @@ def _classic(step: ClassicCondition, values: Mapping[str, object]) -> Numbers:
     seen_series = False
     for index, line in enumerate(step.conditions):
         source = values.get(line.input, {})
-        series = {(): [float(source)]} if isinstance(source, (int, float)) else dict(source)  # type: ignore[call-overload]
+        if isinstance(source, (int, float)):
+            series: dict = {(): [float(source)]}
+        else:
+            series = dict(source)  # type: ignore[call-overload]
         seen_series = seen_series or bool(series)
         holds = False
         for item in series.values():

@@ -17,7 +17,7 @@ __all__ = ["cli", "main"]
 # name -> (module, attribute, one-line help shown by `dashctl --help` without importing the module)
 COMMANDS: dict[str, tuple[str, str, str]] = {
     "alerts": ("dashctl.cli.alerts", "alerts", "List and retire alert deletions (tombstones) of deploy/<env>."),
-    "backtest": ("dashctl.cli.backtest", "backtest", "Replay changed alert rules over real history: how often they fire."),
+    "backtest": ("dashctl.cli.backtest", "backtest", "Replay changed alert rules over real history."),
     "build": ("dashctl.cli.build", "build", "Compile the definitions into deploy/<env> manifests."),
     "docs": ("dashctl.cli.docs", "docs", "Print where the documentation is (every page, or one topic)."),
     "diff": ("dashctl.cli.diff", "diff", "Compare the working tree's build with deploy/ at a base git revision."),

@@ -2,8 +2,8 @@
 Prometheus' envelope (`{"status": "success", "data": ...}`; pkg/util/marshal/query.go in grafana/loki).
 
 Every request is a read, so transient failures (connection errors, timeouts, 429, 500, 502, 503, 504) are retried
-with the backoff of the Grafana client (`dashctl.grafana.transport.RetryPolicy`), honouring `Retry-After`. A query the server rejects (400, 422: bad PromQL or LogQL, too
-many points) is a `QueryRejected`, which a backtest records as an evaluation error, as Grafana would; a server
+with the backoff of the Grafana client (`dashctl.grafana.transport.RetryPolicy`), honouring `Retry-After`. A
+query the server rejects (400, 422: bad PromQL or LogQL, too many points) is a `QueryRejected`, which a backtest records as an evaluation error, as Grafana would; a server
 that cannot be reached, or refuses the credentials, is a `DatasourceError` (exit 4). No message carries a
 credential.
 """

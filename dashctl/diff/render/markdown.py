@@ -1,11 +1,12 @@
 """The pull-request comment: a summary table, then a collapsible section per object with before → after.
 
-GitHub refuses comments over 65,536 characters, so sections are added while they fit and the rest is counted in
-a closing note (the table above always counts everything). A change that is the same in several environments is
-one section naming them all; where the values differ, each environment keeps its own. A changed dashboard gets a
-small picture of its grid with the added, changed and moved panels marked (`dashctl.diff.render.layout`). A word-level diff is inline HTML: `<del>` for what
-the change removes, `<ins>` for what it adds, inside `<code>`; every character Markdown could read as markup is
-written as an HTML entity, so a query such as `rate(x[$__rate_interval])` prints as it is.
+GitHub refuses comments over 65,536 characters, so sections are added while they fit and the rest is counted in a
+closing note (the table above always counts everything). A change that is the same in several environments is one
+section naming them all; where the values differ, each environment keeps its own. A changed dashboard gets a small
+picture of its grid with the added, changed and moved panels marked (`dashctl.diff.render.layout`). A word-level diff
+is inline HTML: `<del>` for what the change removes, `<ins>` for what it adds, inside `<code>`; every character
+Markdown could read as markup is written as an HTML entity, so a query such as `rate(x[$__rate_interval])` prints as
+it is.
 """
 
 from __future__ import annotations
