@@ -18,6 +18,7 @@ from dashctl.backtest.rule import ReplayRule, Unsupported, read_rule
 from dashctl.backtest.window import Window
 from dashctl.datasource_api import DatasourceClient, Endpoint, resolve_endpoint
 from dashctl.diff.objects import AlertRule, Datasource
+from dashctl.durations import spoken_duration
 from dashctl.errors import UsageError
 
 __all__ = ["BacktestReport", "RuleBacktest", "backtest_revision", "backtest_rules", "behaviour_differs"]
@@ -140,7 +141,7 @@ def backtest_rules(project: object, pairs: Iterable[tuple[AlertRule | None, Aler
                 continue
             get = client_for(item.environment, kinds)
             if progress:
-                progress(f"{item.environment}: replaying {item.uid} over {len(window.evaluation_times(60))} min")
+                progress(f"{item.environment}: replaying {item.uid} over {spoken_duration(window.seconds)}")
             before = replay_rule(before_rule, window, get, cache=fetched) if before_rule else None
             after = replay_rule(after_rule, window, get, cache=fetched) if after_rule else None
             results.append(RuleBacktest(environment=item.environment, uid=item.uid, title=(new or old).rule_title,

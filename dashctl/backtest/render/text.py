@@ -40,6 +40,8 @@ def summary_sentence(item: RuleBacktest) -> str:
 
 def labels_text(labels: tuple[tuple[str, str], ...]) -> str:
     shown = [(key, value) for key, value in labels if key != "__name__"]
+    if not shown:
+        return "(no labels)"
     return "{" + ", ".join(f'{key}="{value}"' for key, value in shown) + "}"
 
 
