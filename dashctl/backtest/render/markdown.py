@@ -29,9 +29,15 @@ def render_markdown(report: BacktestReport, *, limit: int = COMMENT_LIMIT, artif
         head.append("No alert rule changes what it fires on.")
         return "\n".join(head) + "\n"
     head.extend(["| environment | rule | before → after |", "| --- | --- | --- |"])
-    for item in report.rules:
-        head.append(f"| {html.escape(item.environment)} | <code>{html.escape(item.uid)}</code> | "
-                    f"{html.escape(summary_sentence(item))} |")
+    size = sum(len(line) + 1 for line in head)
+    for index, item in enumerate(report.rules):
+        row = (f"| {html.escape(item.environment)} | <code>{html.escape(item.uid)}</code> | "
+               f"{html.escape(summary_sentence(item))} |")
+        if size + len(row) > limit // 2:  # the table may take half of the comment; the sections the rest
+            head.append(f"| … | {len(report.rules) - index} more rules | run `dashctl backtest` |")
+            break
+        head.append(row)
+        size += len(row) + 1
     text = "\n".join(head) + "\n\n"
     return text + rule_sections(report, limit=limit - len(text))
 
