@@ -44,10 +44,10 @@ def render_markdown(report: BacktestReport, *, limit: int = COMMENT_LIMIT, artif
 
 def rule_sections(report: BacktestReport, *, limit: int) -> str:
     """A collapsible section per rule, as many as fit in `limit` characters."""
-    sections = [_section(item, report) for item in report.rules]
     text = ""
-    for index, section in enumerate(sections):
-        note = _truncation_note(len(sections) - index)
+    for index, item in enumerate(report.rules):
+        section = _section(item, report)  # one at a time: the charts of rules that do not fit are never drawn
+        note = _truncation_note(len(report.rules) - index)
         if len(text) + len(section) + len(note) > limit:
             compact = _section(report.rules[index], report, charts=False)
             if len(text) + len(compact) + len(note) > limit:
