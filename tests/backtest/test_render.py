@@ -17,7 +17,7 @@ LABELS = (("pod", "a"),)
 def version(count: int, minutes: int, *, threshold: float = 0.05) -> VersionResult:
     episodes = tuple(Episode(labels=LABELS, start=START + index * 3600, end=START + index * 3600 + minutes * 60)
                      for index in range(count))
-    values = {LABELS: tuple((START + minute * 60, 0.01 * (minute % 9)) for minute in range(0, 7 * 1440, 7))}
+    values = {LABELS: tuple((START + minute * 60, 0.01 * (minute % 9)) for minute in range(0, 7 * 1440, 60))}
     return VersionResult(evaluations=10_080, episodes=episodes, values=values, thresholds=(f"> {threshold:g}",),
                          threshold_values=(threshold,))
 
