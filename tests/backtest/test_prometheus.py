@@ -187,3 +187,18 @@ def test_a_range_query_reduced_by_mean(live_prometheus, client, window):
     expected = expected_episodes({at: mean_at(at) > 0.05 for at in window.evaluation_times(60)}, pending=0)
     assert [(e.start, e.end) for e in result.episodes] == expected
     assert len(expected) == 2
+
+
+def test_a_recovery_threshold_holds_the_flapping_as_one_episode(live_prometheus, client, window):
+    """Fire above 5%, recover only below 3%: the 6%/4% flapping stays firing until the 1% that follows it."""
+    seen = observed("checkout", live_prometheus.start)
+    firing, hysteresis = False, {}
+    for at in sorted(seen):
+        value = seen[at]
+        firing = value is not None and (value >= 0.03 if firing else value > 0.05)
+        hysteresis[at] = firing
+    result = run(threshold_rule('backtest_error_ratio{service="checkout"}', threshold=0.05, for_="0s", unload=0.03),
+                 window, client)
+    expected = expected_episodes(hysteresis, pending=0)
+    assert [(e.start, e.end) for e in result.episodes] == expected
+    assert len(expected) == 3 + 1 + 1 + 1
