@@ -16,8 +16,10 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from urllib.parse import unquote, urlsplit
 
 from dashctl.errors import ConfigError, UsageError
+from dashctl.grafana.transport import redact_url
 
 __all__ = ["Endpoint", "KINDS", "resolve_endpoint"]
 
@@ -68,6 +70,12 @@ def resolve_endpoint(kind: str, environment: object, *, override: str | None = N
     prefix = f"DASHCTL_{kind.upper()}_"
     token = variables.get(prefix + "TOKEN") or None
     user, password = variables.get(prefix + "USER"), variables.get(prefix + "PASSWORD")
+    parts = urlsplit(url)
+    if parts.username is not None:
+        # user:password@ in a URL would be shown wherever the URL is (findings, JSON): move it into basic auth.
+        if not (user or token):
+            user, password = unquote(parts.username), unquote(parts.password or "")
+        url = redact_url(url)
     if bool(user) != bool(password):
         missing = prefix + ("PASSWORD" if user else "USER")
         raise UsageError(f"{prefix}USER and {prefix}PASSWORD go together: {missing} is not set")
