@@ -35,6 +35,20 @@ def test_the_sentence_before_and_after():
     assert "{pod=\"a\"}: 2 times, 24 min" in text
 
 
+def test_the_chart_draws_the_value_and_both_thresholds():
+    text = render_markdown(report(1))
+    chart = text[text.index("```mermaid\nxychart-beta"):]
+    chart = chart[:chart.index("\n```\n")]
+    lines = chart.splitlines()
+    assert lines[3] == '    x-axis "hours from 2025-11-24T16:00:00Z" 0 --> 168'
+    values, before, after = (line for line in lines if line.startswith("    line ["))
+    assert before == "    line [" + ", ".join(["0.05"] * 84) + "]"
+    assert after == "    line [" + ", ".join(["0.1"] * 84) + "]"
+    # 84 buckets of two hours, each keeping its highest value (the made-up values are hourly: 0.01 × (minute % 9))
+    highest = [max(0.01 * ((120 * k) % 9), 0.01 * ((120 * k + 60) % 9)) for k in range(84)]
+    assert values == "    line [" + ", ".join(f"{value:.6g}" for value in highest) + "]"
+
+
 def test_json_names_the_fields_of_each_version():
     document = json.loads(render_json(report(1)))
     rule = document["rules"][0]

@@ -21,9 +21,8 @@ MAX_BARS = 25
 
 def value_chart(item: RuleBacktest, window: Window) -> str | None:
     """The charted value (the highest of all label sets in each bucket) and each version's threshold."""
-    rule = item.after_rule or item.before_rule
     result = item.after or item.before
-    if rule is None or result is None or not result.values:
+    if result is None or not result.values:
         return None
     lowest = any(text.startswith(("<", "≤")) for text in result.thresholds)
     pick = min if lowest else max
