@@ -45,6 +45,7 @@ __all__ = [
     "QuerySyntaxError",
     "SourceLocation",
     "UsageError",
+    "raise_problems",
 ]
 
 
@@ -223,6 +224,14 @@ class GrafanaConflictError(GrafanaError):
 
 class GrafanaUnavailableError(GrafanaError):
     """The server could not be reached or stayed unavailable after retries."""
+
+
+def raise_problems(problems: Sequence[DefinitionError]) -> None:
+    """Raise the problems found in one object: every one of them, not just the first."""
+    if len(problems) == 1:
+        raise problems[0]
+    if problems:
+        raise DefinitionErrors(problems)
 
 
 def _render(message: str, location: SourceLocation | None, definition: str | None, hint: str | None) -> str:

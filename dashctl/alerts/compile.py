@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from dashctl.alerts import definitions as kinds
-from dashctl.alerts.interpolation import escape_value, escape_values
+from dashctl.interpolation import escape_value, escape_values
 from dashctl.alerts.model import (
     AlertRule,
     DashboardPanel,
@@ -27,7 +27,7 @@ from dashctl.alerts.model import (
 )
 from dashctl.alerts.notification import ContactPoint, MessageTemplate, used_templates
 from dashctl.alerts.policy import MuteTiming, NotificationPolicy
-from dashctl.alerts.secrets import scan_for_secrets
+from dashctl.credentials import scan_for_secrets
 from dashctl.alerts.service_level import SLO, slo_rule_group
 from dashctl.definitions import Definition, relative_location
 from dashctl.durations import canonical_duration

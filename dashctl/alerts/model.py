@@ -22,7 +22,8 @@ from urllib.parse import urlsplit
 from dashctl.alerts import expression
 from dashctl.definitions import caller_location, validate_uid
 from dashctl.durations import parse_duration
-from dashctl.errors import DefinitionError, DefinitionErrors, SourceLocation
+from dashctl.errors import DefinitionError, DefinitionErrors, SourceLocation, raise_problems
+from dashctl.interpolation import find_expansion
 
 __all__ = [
     "AlertRule",
@@ -60,14 +61,6 @@ REF_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 DEFAULT_INSTANT_WINDOW = "10m"
 # Group intervals must be multiples of the scheduler's base interval (setting_unified_alerting.go).
 SCHEDULER_INTERVAL_MS = 10_000
-
-
-def raise_problems(problems: list[DefinitionError]) -> None:
-    """Raise the problems found in one object: every one of them, not just the first."""
-    if len(problems) == 1:
-        raise problems[0]
-    if problems:
-        raise DefinitionErrors(problems)
 
 
 class _Problems:
@@ -410,12 +403,17 @@ class AlertRule:
                 problems.add(f"annotation {name!r} is set by Grafana", hint="link a panel with dashboard=...")
             if not isinstance(value, str):
                 problems.add(f"annotation {name!r} must be a string, not {value!r}")
-        for name, value in (("summary", self.summary), ("description", self.description), *self.annotations.items()):
-            if isinstance(value, str) and "${" in value:
-                # Grafana expands ${NAME} from its environment in annotations when it reads the file.
+        for name, value in (("summary", self.summary), ("description", self.description),
+                            ("runbook_url", self.runbook_url), *self.annotations.items()):
+            found = find_expansion(value)
+            if found:
+                # Released Grafana writes annotations as they are, a newer one expands their braced forms
+                # (grafana#84250): neither an escape nor a reference works in both, so refuse.
                 problems.add(
-                    f"annotation {name!r} contains '${{', which Grafana replaces with an environment variable",
-                    hint="write {{ $labels.x }} for labels; avoid the ${...} form",
+                    f"annotation {name!r} contains {found}, which Grafana may replace with an environment "
+                    "variable, a file or a vault secret when it reads the file",
+                    hint="write {{ $labels.x }} for labels and {{ $value }} for the value; put no ${...} or "
+                    "$__env{...} in annotations",
                 )
 
     def _check_nodes(self, problems: _Problems) -> list[DataNode]:

@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, ClassVar
 
-from dashctl.alerts.interpolation import escape_values
+from dashctl.interpolation import escape_values
 from dashctl.alerts.model import raise_problems
-from dashctl.alerts.secrets import SECRET_NAME, is_reference, literal_secret_in_url, looks_like_secret
+from dashctl.credentials import SECRET_NAME, is_reference, literal_secret_in_url, looks_like_secret
 from dashctl.definitions import UID_MAX_LENGTH, caller_location, validate_uid
 from dashctl.errors import DefinitionError, SourceLocation
 
@@ -89,9 +89,20 @@ class _Integration:
     location: SourceLocation = field(default_factory=caller_location, compare=False)
 
     type: ClassVar[str] = ""
+    # The settings (as Grafana names them) that hold a credential and so may be `$__env{}`/`$__file{}`
+    # references, which Grafana expands; in every other setting a `$` is written escaped.
+    reference_settings: ClassVar[frozenset[str]] = frozenset()
 
     def settings(self) -> dict[str, Any]:  # pragma: no cover - every integration overrides it
         raise NotImplementedError
+
+    def secret_settings(self) -> frozenset[str]:
+        return self.reference_settings
+
+    def provisioned_settings(self) -> dict[str, Any]:
+        """The settings as written to the file: escaped for Grafana's interpolation, references kept where meant."""
+        keep = self.secret_settings()
+        return {name: escape_values(value, keep_references=name in keep) for name, value in self.settings().items()}
 
     def _check(self) -> _Checks:
         checks = _Checks(f"{self.type} integration", self.location)
@@ -117,6 +128,7 @@ class Slack(_Integration):
     text: str | None = None
 
     type: ClassVar[str] = "slack"
+    reference_settings: ClassVar[frozenset[str]] = frozenset({"url", "token"})
 
     def __post_init__(self) -> None:
         checks = self._check()
@@ -152,6 +164,7 @@ class PagerDuty(_Integration):
     details: Mapping[str, str] = field(default_factory=dict)
 
     type: ClassVar[str] = "pagerduty"
+    reference_settings: ClassVar[frozenset[str]] = frozenset({"integrationKey"})
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "details", MappingProxyType(dict(self.details)))
@@ -213,6 +226,7 @@ class Webhook(_Integration):
     message: str | None = None
 
     type: ClassVar[str] = "webhook"
+    reference_settings: ClassVar[frozenset[str]] = frozenset({"url", "password", "authorization_credentials"})
 
     def __post_init__(self) -> None:
         checks = self._check()
@@ -267,6 +281,10 @@ class Integration(_Integration):
     def type(self) -> str:  # type: ignore[override]
         return self.kind
 
+    def secret_settings(self) -> frozenset[str]:
+        """The options named like a credential or a URL: the ones checked as references or credential-free URLs."""
+        return frozenset(name for name in self.options if SECRET_NAME.search(name) or "url" in name.lower())
+
     def settings(self) -> dict[str, Any]:
         return dict(self.options)
 
@@ -316,7 +334,7 @@ class ContactPoint:
             receiver: dict[str, Any] = {
                 "uid": uid,
                 "type": integration.type,
-                "settings": escape_values(integration.settings()),
+                "settings": integration.provisioned_settings(),
             }
             if integration.disable_resolve_message:
                 receiver["disableResolveMessage"] = True

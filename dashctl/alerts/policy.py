@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from dashctl.alerts.interpolation import escape_values
+from dashctl.interpolation import escape_values
 from dashctl.alerts.model import LABEL_NAME, raise_problems
 from dashctl.definitions import caller_location
 from dashctl.durations import parse_duration

@@ -25,9 +25,9 @@ from dashctl.alerts import (
     env_secret,
 )
 from dashctl.alerts.expression import MathSyntaxError, evaluate_number, parse_math, references
-from dashctl.alerts.interpolation import escape_value, unescape_value
+from dashctl.interpolation import escape_value, unescape_value
 from dashctl.alerts.model import ThresholdExpression
-from dashctl.alerts.secrets import literal_secret_in_url, looks_like_secret
+from dashctl.credentials import literal_secret_in_url, looks_like_secret
 from dashctl.errors import DefinitionError, DefinitionErrors
 
 
@@ -96,7 +96,7 @@ def test_every_problem_of_a_rule_is_reported_with_its_line():
          "Threshold(input=...) must name the one"),
         ({"condition": Math(expression="$A > 1", ref_id="A")}, "already used by a query"),
         ({"runbook_url": "runbooks/x"}, "is not an http(s) URL"),
-        ({"summary": "x ${HOME}"}, "replaces with an environment variable"),
+        ({"summary": "x ${HOME}"}, "which Grafana may replace with an environment variable"),
     ],
 )
 def test_rule_relations(overrides, message):
@@ -181,7 +181,8 @@ def test_known_secret_formats(text, kind):
 
 def test_interpolation_escape_keeps_references():
     assert escape_value("{{ $labels.pod }} costs $5") == "{{ $$labels.pod }} costs $$5"
-    assert escape_value("$__env{URL}/x$y") == "$__env{URL}/x$$y"
+    assert escape_value("$__env{URL}/x$y", keep_references=True) == "$__env{URL}/x$$y"
+    assert escape_value("$__env{URL}/x$y") == "$$__env{URL}/x$$y"
     assert unescape_value(escape_value("a $b $$c")) == "a $b $$c"
     assert escape_value("plain") == "plain"
 

@@ -1,6 +1,6 @@
-"""Literal secrets in alerting files: found and refused.
+"""Literal secrets in provisioning files (alerting, datasources, dashboard links): found and refused.
 
-The alerting files land in ConfigMaps, which anyone with read access to the namespace can read and ArgoCD shows
+The provisioning files land in ConfigMaps, which anyone with read access to the namespace can read and ArgoCD shows
 in its diffs. A secret must therefore be a reference that Grafana expands from its own container when it reads
 the file: `$__env{NAME}` (an environment variable, from the `grafana-env` Secret) or `$__file{/path}` (a mounted
 file) (grafana/grafana: pkg/services/provisioning/values/values.go).
@@ -13,16 +13,20 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from dashctl.alerts.interpolation import REFERENCE
+from dashctl.interpolation import REFERENCE
 
 __all__ = [
     "REFERENCE",
+    "SECRET_NAME",
+    "SECURE_JSON_KEYS",
     "has_reference",
     "is_reference",
     "literal_secret_in_url",
     "looks_like_secret",
     "scan_for_secrets",
+    "secure_json_key",
     "strip_references",
+    "token_like",
 ]
 
 _WHOLE_REFERENCE = re.compile(r"^\$__(env|file)\{[^{}]+\}$")
@@ -31,6 +35,17 @@ SECRET_NAME = re.compile(
     r"(pass(word)?|secret|token|api[-_]?key|apikey|key|auth|credential|signature|sig|private|session|access)",
     re.IGNORECASE,
 )
+# Keys Grafana reads from a datasource's secureJsonData, never from jsonData: the generic HTTP client's
+# (grafana-plugin-sdk-go backend/common.go: basicAuthPassword, password, httpHeaderValue<N>, tls*, sigV4*,
+# secureSocksProxyPassword), Azure's (azureClientSecret), and those of core plugins that keep a credential there
+# (clientSecret, accessKey, secretKey, privateKey, token, apiKey). A value under one of these keys in jsonData is
+# stored and served by Grafana's API in plain text, even when it came from a reference.
+SECURE_JSON_KEYS = frozenset({
+    "accessKey", "apiKey", "authHeader", "azureClientSecret", "basicAuthPassword", "clientSecret", "password",
+    "privateKey", "secretKey", "secureSocksProxyPassword", "sigV4AccessKey", "sigV4SecretKey",
+    "sigV4SessionToken", "tlsCACert", "tlsClientCert", "tlsClientKey", "token",
+})
+_HEADER_VALUE = re.compile(r"^httpHeaderValue\d+$")
 # Well-known credential formats, wherever they appear.
 _KNOWN_FORMATS = (
     ("a Slack token", re.compile(r"\bxox[abposr]-[A-Za-z0-9-]{10,}")),
@@ -47,6 +62,16 @@ _KNOWN_FORMATS = (
 _ANY_KNOWN_FORMAT = re.compile("|".join(f"(?:{pattern.pattern})" for _, pattern in _KNOWN_FORMATS))
 # A path segment or value that reads like a generated token: long, letters and digits mixed.
 _TOKEN_LIKE = re.compile(r"^(?=.*[0-9])(?=.*[A-Za-z])[A-Za-z0-9_-]{20,}$")
+
+
+def secure_json_key(key: str) -> bool:
+    """Whether Grafana keeps `key` in secureJsonData (so it never belongs in jsonData)."""
+    return key in SECURE_JSON_KEYS or bool(_HEADER_VALUE.match(key))
+
+
+def token_like(value: Any) -> bool:
+    """A value that reads like a generated credential: 20+ letters and digits mixed, no spaces."""
+    return isinstance(value, str) and bool(_TOKEN_LIKE.match(value))
 
 
 def is_reference(value: Any) -> bool:
@@ -79,9 +104,9 @@ def literal_secret_in_url(url: str) -> str | None:
             return f"its query parameter {name!r} holds a literal value"
         if _TOKEN_LIKE.match(value):
             return f"its query parameter {name!r} looks like a token"
-    for segment in parts.path.split("/"):
+    for number, segment in enumerate(parts.path.split("/")[1:], start=1):
         if _TOKEN_LIKE.match(segment):
-            return f"its path segment {segment[:4]}… looks like a token"
+            return f"its path segment {number} looks like a token"
     return None
 
 
