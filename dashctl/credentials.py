@@ -21,6 +21,7 @@ __all__ = [
     "SECURE_JSON_KEYS",
     "has_reference",
     "is_reference",
+    "literal_secret_in_query",
     "literal_secret_in_url",
     "looks_like_secret",
     "scan_for_secrets",
@@ -99,14 +100,22 @@ def literal_secret_in_url(url: str) -> str | None:
         return None
     if parts.password or (parts.username and "@" in parts.netloc):
         return "it carries user credentials"
-    for name, value in parse_qsl(parts.query, keep_blank_values=True):
+    why = literal_secret_in_query(parts.query)
+    if why:
+        return why
+    for number, segment in enumerate(parts.path.split("/")[1:], start=1):
+        if _TOKEN_LIKE.match(segment):
+            return f"its path segment {number} looks like a token"
+    return None
+
+
+def literal_secret_in_query(query: str) -> str | None:
+    """Why a query string (`a=1&token=...`) carries a literal credential, or None."""
+    for name, value in parse_qsl(strip_references(query), keep_blank_values=True):
         if value and SECRET_NAME.search(name):
             return f"its query parameter {name!r} holds a literal value"
         if _TOKEN_LIKE.match(value):
             return f"its query parameter {name!r} looks like a token"
-    for number, segment in enumerate(parts.path.split("/")[1:], start=1):
-        if _TOKEN_LIKE.match(segment):
-            return f"its path segment {number} looks like a token"
     return None
 
 

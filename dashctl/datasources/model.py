@@ -14,7 +14,13 @@ from types import MappingProxyType
 from typing import Any
 from urllib.parse import urlsplit
 
-from dashctl.credentials import literal_secret_in_url, looks_like_secret, secure_json_key, strip_references
+from dashctl.credentials import (
+    literal_secret_in_query,
+    literal_secret_in_url,
+    looks_like_secret,
+    secure_json_key,
+    strip_references,
+)
 from dashctl.definitions import caller_location as _caller_location
 from dashctl.definitions import validate_uid
 from dashctl.errors import DefinitionError, SourceLocation, raise_problems
@@ -27,6 +33,9 @@ SECRET_REFERENCE = re.compile(r"^\$__(env|file)\{[^{}]+\}$")
 _SECRET_LOOKING = re.compile(r"(password|secret|token|apikey|api_key|credential|private)", re.IGNORECASE)
 
 
+# jsonData settings that Grafana appends to the datasource URL as a query string (Prometheus' custom query
+# parameters): a credential there is a credential in the URL.
+_QUERY_STRING_KEYS = frozenset({"customQueryParameters"})
 _REFERENCE_HINT = ("reference it instead: env_secret('NAME') (Grafana reads $__env{NAME} from its container) or "
                    "file_secret('/path') for a mounted file, in secure_json_data")
 
@@ -139,7 +148,8 @@ class Datasource:
                     hint="move it to secure_json_data as env_secret('NAME')",
                 ))
             else:
-                why = (literal_secret_in_url(value) if "://" in value else None) or looks_like_secret(value)
+                why = ((literal_secret_in_url(value) if "://" in value else None) or looks_like_secret(value)
+                       or (literal_secret_in_query(value) if key in _QUERY_STRING_KEYS else None))
                 if why:
                     problems.append(self._refused(f"{what} {path} has a literal secret: {why}"))
         return problems

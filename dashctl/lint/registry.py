@@ -42,6 +42,8 @@ class Scope(str, enum.Enum):
     """Every PromQL and LogQL query: panel targets and alert rule queries alike (`QueryContext`)."""
     ALERT = "alert"
     """Every alert rule, SLO burn-rate rules included (`AlertContext`)."""
+    SETTINGS = "settings"
+    """Every datasource, contact point and dashboard link, with the values Grafana gets (`SettingsContext`)."""
     SUPPRESSION = "suppression"
     """Every `# dashctl-lint:` comment in the definition files (`SuppressionContext`)."""
     LIVE = "live"

@@ -24,6 +24,7 @@ __all__ = [
     "MIXED_DATASOURCE",
     "PanelContext",
     "QueryContext",
+    "SettingsContext",
     "Subject",
     "walk_environment",
 ]
@@ -323,14 +324,80 @@ class AlertContext:
                        object_uid=self.uid)
 
 
+# ---------------------------------------------------------------------------------------------------- settings
+
+
+@dataclass(frozen=True, kw_only=True)
+class SettingsContext:
+    """The values of a datasource, a contact point or a dashboard's links, as Grafana gets them.
+
+    `values` maps a readable path (`jsonData.derivedFields[0].url`, `slack.title`, `links[0].url`) to each string
+    leaf; `secure` holds the paths Grafana keeps encrypted (a datasource's secureJsonData), which must be
+    references anyway.
+    """
+
+    environment: Environment
+    kind: str
+    name: str
+    values: dict[str, str]
+    location: SourceLocation
+    panel: PanelContext | None = None
+    dashboard: DashboardContext | None = None
+
+    def subject(self) -> Subject:
+        if self.panel is not None:
+            return self.panel.subject()
+        if self.dashboard is not None:
+            return self.dashboard.subject()
+        return Subject(location=self.location, anchors=(self.location,), object_kind=self.kind,
+                       object_uid=self.name)
+
+
+def _leaves(value: Any, path: str) -> Iterator[tuple[str, str]]:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _leaves(item, f"{path}.{key}" if path else str(key))
+    elif isinstance(value, (list, tuple)):
+        for index, item in enumerate(value):
+            yield from _leaves(item, f"{path}[{index}]")
+    elif isinstance(value, str):
+        yield path, value
+
+
+def _settings(build: Any, dashboards: list[DashboardContext], source: SourceIndex) -> Iterator[SettingsContext]:
+    environment = build.environment
+    for datasource in build.datasources:
+        entry = {key: item for key, item in datasource.to_provisioning().items() if key != "secureJsonData"}
+        yield SettingsContext(environment=environment, kind="datasource", name=datasource.name,
+                              values=dict(_leaves(entry, "")), location=datasource.location)
+    for point in getattr(build.extras.get("alerts"), "contact_points", ()):
+        values = {path: value for integration in point.integrations
+                  for path, value in _leaves(integration.settings(), integration.type)}
+        yield SettingsContext(environment=environment, kind="contact point", name=point.name, values=values,
+                              location=relative_location(point.location, source.root))
+    for dashboard in dashboards:
+        links = dict(_leaves(dashboard.model.get("links", []), "links"))
+        if links:
+            yield SettingsContext(environment=environment, kind="dashboard", name=dashboard.uid, values=links,
+                                  location=dashboard.location, dashboard=dashboard)
+        for panel in dashboard.panels:
+            links = {**dict(_leaves(panel.panel.get("links", []), "links")),
+                     **dict(_leaves(panel.field_defaults.get("links", []), "fieldConfig.defaults.links"))}
+            if links:
+                yield SettingsContext(environment=environment, kind="dashboard", name=dashboard.uid, values=links,
+                                      location=panel.location, panel=panel)
+
+
 # ---------------------------------------------------------------------------------------------------- the walk
 
 
 def walk_environment(build: Any, source: SourceIndex) -> Iterator[tuple[Scope, Any]]:
-    """Every (scope, context) of one EnvironmentBuild, in a fixed order: dashboards, then alert rules."""
+    """Every (scope, context) of one EnvironmentBuild, in a fixed order: dashboards, alert rules, settings."""
     environment = build.environment
+    dashboards = []
     for dashboard in build.dashboards:
         context = DashboardContext(environment=environment, dashboard=dashboard, source=source)
+        dashboards.append(context)
         yield Scope.DASHBOARD, context
         for panel in context.panels:
             yield Scope.PANEL, panel
@@ -345,3 +412,5 @@ def walk_environment(build: Any, source: SourceIndex) -> Iterator[tuple[Scope, A
             yield Scope.ALERT, alert
             for query in alert.queries:
                 yield Scope.QUERY, query
+    for settings in _settings(build, dashboards, source):
+        yield Scope.SETTINGS, settings
