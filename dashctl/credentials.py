@@ -26,6 +26,7 @@ __all__ = [
     "looks_like_secret",
     "scan_for_secrets",
     "secure_json_key",
+    "string_leaves",
     "strip_references",
     "token_like",
 ]
@@ -133,13 +134,19 @@ def looks_like_secret(text: str) -> str | None:
 
 def scan_for_secrets(value: Any, path: str = "") -> Iterator[tuple[str, str]]:
     """Every (path, kind) in a nested structure where a well-known credential format appears literally."""
-    if isinstance(value, str):
-        found = looks_like_secret(value)
+    for where, text in string_leaves(value, path):
+        found = looks_like_secret(text)
         if found:
-            yield path, found
+            yield where, found
+
+
+def string_leaves(value: Any, path: str = "") -> Iterator[tuple[str, str]]:
+    """Every (path, string) of a nested structure of settings, paths as `jsonData.derivedFields[0].url`."""
+    if isinstance(value, str):
+        yield path, value
     elif isinstance(value, dict):
         for key, item in value.items():
-            yield from scan_for_secrets(item, f"{path}.{key}" if path else str(key))
+            yield from string_leaves(item, f"{path}.{key}" if path else str(key))
     elif isinstance(value, (list, tuple)):
         for index, item in enumerate(value):
-            yield from scan_for_secrets(item, f"{path}[{index}]")
+            yield from string_leaves(item, f"{path}[{index}]")

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from typing import Any
 
+from dashctl.credentials import string_leaves
 from dashctl.definitions import relative_location
 from dashctl.errors import QuerySyntaxError, SourceLocation
 from dashctl.lint.registry import Scope
@@ -353,36 +354,25 @@ class SettingsContext:
                        object_uid=self.name)
 
 
-def _leaves(value: Any, path: str) -> Iterator[tuple[str, str]]:
-    if isinstance(value, dict):
-        for key, item in value.items():
-            yield from _leaves(item, f"{path}.{key}" if path else str(key))
-    elif isinstance(value, (list, tuple)):
-        for index, item in enumerate(value):
-            yield from _leaves(item, f"{path}[{index}]")
-    elif isinstance(value, str):
-        yield path, value
-
-
 def _settings(build: Any, dashboards: list[DashboardContext], source: SourceIndex) -> Iterator[SettingsContext]:
     environment = build.environment
     for datasource in build.datasources:
         entry = {key: item for key, item in datasource.to_provisioning().items() if key != "secureJsonData"}
         yield SettingsContext(environment=environment, kind="datasource", name=datasource.name,
-                              values=dict(_leaves(entry, "")), location=datasource.location)
+                              values=dict(string_leaves(entry, "")), location=datasource.location)
     for point in getattr(build.extras.get("alerts"), "contact_points", ()):
         values = {path: value for integration in point.integrations
-                  for path, value in _leaves(integration.settings(), integration.type)}
+                  for path, value in string_leaves(integration.settings(), integration.type)}
         yield SettingsContext(environment=environment, kind="contact point", name=point.name, values=values,
                               location=relative_location(point.location, source.root))
     for dashboard in dashboards:
-        links = dict(_leaves(dashboard.model.get("links", []), "links"))
+        links = dict(string_leaves(dashboard.model.get("links", []), "links"))
         if links:
             yield SettingsContext(environment=environment, kind="dashboard", name=dashboard.uid, values=links,
                                   location=dashboard.location, dashboard=dashboard)
         for panel in dashboard.panels:
-            links = {**dict(_leaves(panel.panel.get("links", []), "links")),
-                     **dict(_leaves(panel.field_defaults.get("links", []), "fieldConfig.defaults.links"))}
+            links = {**dict(string_leaves(panel.panel.get("links", []), "links")),
+                     **dict(string_leaves(panel.field_defaults.get("links", []), "fieldConfig.defaults.links"))}
             if links:
                 yield SettingsContext(environment=environment, kind="dashboard", name=dashboard.uid, values=links,
                                       location=panel.location, panel=panel)
