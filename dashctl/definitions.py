@@ -19,6 +19,7 @@ from types import MappingProxyType
 from typing import Any, TypeVar
 
 from dashctl.errors import DefinitionError, SourceLocation
+from dashctl.folders import folder_title_problem, shorten_title
 from dashctl.project.user_code import run_user_code
 
 __all__ = [
@@ -34,7 +35,6 @@ __all__ = [
 
 UID_MAX_LENGTH = 40  # Grafana's MaxUIDLength (pkg/util/shortid_generator.go)
 _UID = re.compile(r"^[A-Za-z0-9_-]+$")
-_FOLDER = re.compile(r"^[^/\\]+$")
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -193,9 +193,10 @@ def dashboard(
     def decorate(function: F) -> F:
         location = location_of(function)
         validate_uid(uid, what="dashboard", location=location)
-        if folder is not None and not (isinstance(folder, str) and _FOLDER.match(folder) and folder.strip() == folder):
+        problem = folder_title_problem(folder) if folder is not None else None
+        if problem:
             raise DefinitionError(
-                f"dashboard {uid!r} folder {folder!r} must be one folder title without '/'",
+                f"dashboard {uid!r} folder {shorten_title(folder)} {problem}",
                 location=location,
                 hint="Grafana's file provisioning uses only the last directory as the folder: no nesting",
             )

@@ -23,6 +23,7 @@ from dashctl.alerts import expression
 from dashctl.definitions import caller_location, validate_uid
 from dashctl.durations import parse_duration
 from dashctl.errors import DefinitionError, DefinitionErrors, SourceLocation, raise_problems
+from dashctl.folders import folder_title_problem, shorten_title
 from dashctl.interpolation import find_expansion
 
 __all__ = [
@@ -546,8 +547,9 @@ def check_group_fields(name: Any, folder: Any, interval: Any, add: Any) -> None:
         add("a rule group needs a name")
     elif len(name) > TITLE_MAX_LENGTH:
         add(f"group name is longer than {TITLE_MAX_LENGTH} characters")
-    if not isinstance(folder, str) or not folder.strip() or "/" in folder or folder != folder.strip():
-        add(f"folder {folder!r} must be one folder title without '/'",
+    problem = folder_title_problem(folder)
+    if problem:
+        add(f"folder {shorten_title(folder)} {problem}",
             hint="rules go into the Grafana folder with that title, created when missing")
     try:
         milliseconds = parse_duration(interval) if isinstance(interval, str) else None
