@@ -46,6 +46,7 @@ __all__ = [
     "SourceLocation",
     "UsageError",
     "raise_problems",
+    "report_once",
 ]
 
 
@@ -107,6 +108,14 @@ class DefinitionError(DashctlError):
         self.location = location
         self.definition = definition
         self.hint = hint
+        # The environments whose build met this problem, when it is reported once for several.
+        self.environments: tuple[str, ...] = ()
+
+    def in_environments(self, names: Sequence[str]) -> DefinitionError:
+        """This error, marked as met in the builds of `names` (rendered after the message)."""
+        clone = self.with_context()
+        clone.environments = tuple(names)
+        return clone
 
     def with_context(
         self, *, location: SourceLocation | None = None, definition: str | None = None
@@ -120,7 +129,13 @@ class DefinitionError(DashctlError):
         return clone
 
     def __str__(self) -> str:
-        return _render(self.message, self.location, self.definition, self.hint)
+        return _render(self._message_in_environments(), self.location, self.definition, self.hint)
+
+    def _message_in_environments(self) -> str:
+        names = getattr(self, "environments", ())
+        if not names:
+            return self.message
+        return f"{self.message} [{'environment' if len(names) == 1 else 'environments'} {', '.join(names)}]"
 
 
 class QuerySyntaxError(DefinitionError):
@@ -143,7 +158,8 @@ class QuerySyntaxError(DefinitionError):
         self.language = language
 
     def __str__(self) -> str:
-        text = _render(f"invalid {self.language}: {self.message}", self.location, self.definition, None)
+        text = _render(f"invalid {self.language}: {self._message_in_environments()}", self.location,
+                       self.definition, None)
         text += f"\n    {self.query}"
         if self.position is not None:
             text += f"\n    {' ' * self.position}^ (column {self.position + 1})"
@@ -232,6 +248,30 @@ def raise_problems(problems: Sequence[DefinitionError]) -> None:
         raise problems[0]
     if problems:
         raise DefinitionErrors(problems)
+
+
+def report_once(problems: Sequence[DefinitionError]) -> list[DefinitionError]:
+    """One root cause, one report: the same problem met in several environments' builds (a broken query in a
+    shared dashboard, whose text differs by the namespace it interpolates) is kept once, naming them all."""
+    merged: dict[tuple[str, ...], DefinitionError] = {}
+    for problem in problems:
+        key = _root_cause(problem)
+        first = merged.get(key)
+        if first is None:
+            merged[key] = problem
+        elif problem.environments:
+            merged[key] = first.in_environments(tuple(dict.fromkeys((*first.environments, *problem.environments))))
+    return list(merged.values())
+
+
+def _root_cause(problem: DefinitionError) -> tuple[str, ...]:
+    """Where and what, with the environment's name left out of the message and the definition's label."""
+    message, definition = problem.message, str(problem.definition)
+    for name in getattr(problem, "environments", ()):
+        for form in (repr(name), f"({name})"):
+            message = message.replace(form, "<environment>")
+            definition = definition.replace(form, "<environment>")
+    return (type(problem).__name__, str(problem.location), definition, message, str(problem.hint))
 
 
 def _render(message: str, location: SourceLocation | None, definition: str | None, hint: str | None) -> str:

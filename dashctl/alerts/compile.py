@@ -405,6 +405,8 @@ class _Compiler:
                         hint="a rule's uid is its identity in Grafana; make each one unique",
                     )
                 seen_uids.setdefault(rule.uid, rule)
+                if first_rule is not None:
+                    continue  # a second copy of a rule also repeats its title: that follows from the uid
                 title_key = (group.folder, rule.title)
                 first_title = seen_titles.get(title_key)
                 if first_title is not None:

@@ -14,7 +14,7 @@ from typing import Any
 from dashctl.compiler.datasources import check_datasources, provisioning_document
 from dashctl.definitions import Definition, relative_location
 from dashctl.encoding import dump_json, dump_yaml
-from dashctl.errors import DefinitionError, DefinitionErrors
+from dashctl.errors import DefinitionError, DefinitionErrors, report_once
 from dashctl.k8s import argocd
 from dashctl.k8s.manifests import Manifest, config_map, kustomization, object_name, secret
 from dashctl.project.config import Project
@@ -76,7 +76,7 @@ def build_project(
             build, env_files, env_problems = _build_environment(
                 project, discovery, environment, previous or {}, validate_queries=validate_queries
             )
-        problems.extend(env_problems)
+        problems.extend(problem.in_environments((environment.name,)) for problem in env_problems)
         files.update(env_files)
         builds.append(build)
     owned = tuple(environment.name for environment in environments)
@@ -227,12 +227,13 @@ def _check_titles(dashboards: list[Any], environment: Environment) -> list[Defin
     seen: dict[tuple[str | None, str], Any] = {}
     for compiled in dashboards:
         key = (compiled.folder, compiled.title)
-        if key in seen:
-            first = seen[key]
+        first = seen.get(key)
+        # A copy under the same uid repeats the title too: that follows from the duplicate uid, reported already.
+        if first is not None and first.uid != compiled.uid:
             problems.append(
                 DefinitionError(
                     f"title {compiled.title!r} is also used by dashboard {first.uid!r} ({first.location}) in folder "
-                    f"{compiled.folder or 'General'!r} for environment {environment.name!r}",
+                    f"{compiled.folder or 'General'!r}",
                     location=compiled.location,
                     definition=compiled.definition,
                     hint="titles must be unique within a folder: Grafana's provisioner stops on duplicates",
@@ -288,11 +289,4 @@ def _argocd_files(project: Project, builds: list[EnvironmentBuild]) -> dict[str,
 
 def _unique(problems: list[DefinitionError]) -> list[DefinitionError]:
     """The same problem met in dev and prod (a syntax error in a shared helper) is reported once."""
-    seen: set[str] = set()
-    unique = []
-    for problem in problems:
-        text = str(problem)
-        if text not in seen:
-            seen.add(text)
-            unique.append(problem)
-    return unique
+    return report_once(problems)

@@ -8,7 +8,7 @@ without scaling, so `byte` shows "1048576 byte" where `bytes` shows "1 MiB".
 
 from __future__ import annotations
 
-import difflib
+from dashctl.spelling import closest
 
 __all__ = ["CUSTOM_PREFIXES", "UNIT_IDS", "closest_unit", "is_unit"]
 
@@ -64,8 +64,4 @@ def is_unit(unit: str) -> bool:
 
 def closest_unit(unit: str) -> str | None:
     """The known unit id `unit` is most likely a misspelling of, if any."""
-    lowered = {known.lower(): known for known in UNIT_IDS}
-    if unit.lower() in lowered:
-        return lowered[unit.lower()]
-    matches = difflib.get_close_matches(unit, sorted(UNIT_IDS), n=1, cutoff=0.75)
-    return matches[0] if matches else None
+    return closest(unit, UNIT_IDS, cutoff=0.75)

@@ -15,7 +15,9 @@ from typing import NoReturn
 
 from dashctl.queries.logql import ast
 from dashctl.queries.logql.checks import check_matcher_regex, check_number, check_pattern_parser, check_regexp_parser
-from dashctl.queries.logql.lexer import Lexer, Token, display_kind, raise_syntax_error
+from dashctl.errors import QuerySyntaxError
+from dashctl.queries.logql.lexer import FUNCTION_KEYWORDS, Lexer, Token, display_kind, raise_syntax_error
+from dashctl.spelling import closest
 
 __all__ = ["parse_expr"]
 
@@ -58,6 +60,14 @@ _VECTOR_OPS = {
 }  # fmt: skip
 _LINE_FILTER_OPS = {"PIPE_EXACT": "|=", "PIPE_MATCH": "|~", "PIPE_PATTERN": "|>", "NEQ": "!=", "NRE": "!~", "NPA": "!>"}
 _MATCH_OPS = {"EQ": "=", "NEQ": "!=", "RE": "=~", "NRE": "!~"}
+# What may follow a label name in a label filter (`level="error"`, `status >= 500`).
+_LABEL_FILTER_OPS = frozenset({"EQ", "NEQ", "RE", "NRE", "CMP_EQ", "GT", "GTE", "LT", "LTE"})
+_PARSER_LIST = "json, logfmt, regexp, pattern, unpack"
+# Stages a word after `|` may be meant as, for "did you mean".
+_STAGE_KEYWORDS = ("json", "logfmt", "regexp", "pattern", "unpack", "line_format", "label_format", "decolorize",
+                   "drop", "keep", "unwrap")
+# Functions a call in a metric query may name (the conversions belong inside unwrap only).
+_FUNCTIONS = tuple(name for name in FUNCTION_KEYWORDS if name not in ("bytes", "duration", "duration_seconds", "ip"))
 _COMPARISON_OPS = {"EQ": "=", "NEQ": "!=", "CMP_EQ": "==", "GT": ">", "GTE": ">=", "LT": "<", "LTE": "<="}
 _CONVERSIONS = {"BYTES_CONV": "bytes", "DURATION_CONV": "duration", "DURATION_SECONDS_CONV": "duration_seconds"}
 _NUMBERS = ("NUMBER", "VARIABLE")
@@ -192,6 +202,13 @@ class _Parser:
             value = self.parse_unsigned_number()
             self.expect("CLOSE_PARENTHESIS")
             return ast.VectorLiteral(value=value, position=token.start)
+        if kind == "IDENTIFIER" and self.peek(1).kind == "OPEN_PARENTHESIS":
+            guess = closest(token.text, _FUNCTIONS)
+            raise QuerySyntaxError(
+                f"unknown function `{token.text}`", query=self.query, position=token.start, language="LogQL",
+                hint=f"did you mean `{guess}`?" if guess else
+                "see https://grafana.com/docs/loki/latest/query/metric_queries/",
+            )
         self.unexpected(token)
 
     def parse_metric_argument(self) -> ast.Expr:
@@ -398,6 +415,16 @@ class _Parser:
     def parse_pipe_stage(self, pipe: Token) -> ast.Stage:
         token = self.peek()
         kind = token.kind
+        if kind == "EOF":
+            raise QuerySyntaxError(
+                "the pipeline is incomplete: the query ends with `|`", query=self.query, position=pipe.start,
+                language="LogQL", hint=f"after `|` comes a stage: a parser ({_PARSER_LIST}), a label filter "
+                "(level=\"error\"), line_format, label_format, drop, keep or decolorize; or remove the `|`",
+            )
+        following = self.peek(1).kind
+        if kind == "IDENTIFIER" and following not in _LABEL_FILTER_OPS and (
+                following in ("EOF", "PIPE", "CLOSE_PARENTHESIS") or closest(token.text, _STAGE_KEYWORDS)):
+            self.unknown_stage(token)
         if kind in ("JSON", "LOGFMT"):
             self.advance()
             flags = []
@@ -438,6 +465,17 @@ class _Parser:
         if kind in ("IDENTIFIER", "VARIABLE", "OPEN_PARENTHESIS"):
             return ast.LabelFilterStage(predicate=self.parse_label_predicate(), position=pipe.start)
         self.unexpected(token)
+
+    def unknown_stage(self, token: Token) -> NoReturn:
+        """`| jsn`: an identifier after `|` that no comparison follows is a misspelt parser or an unfinished filter."""
+        guess = closest(token.text, _STAGE_KEYWORDS)
+        if guess is not None:
+            message = f"unknown parser `{token.text}`: {_PARSER_LIST}"
+            hint = f"did you mean `{guess}`?"
+        else:
+            message = f"`{token.text}` after `|` is neither a parser ({_PARSER_LIST}) nor a label filter"
+            hint = f"a label filter compares the label: | {token.text}=\"value\" (or !=, =~, >, ...)"
+        raise QuerySyntaxError(message, query=self.query, position=token.start, language="LogQL", hint=hint)
 
     def parse_extractions(self) -> tuple[ast.LabelExtraction, ...]:
         extractions = []

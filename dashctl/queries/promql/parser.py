@@ -41,6 +41,7 @@ from dashctl.queries.promql.semantics import (
     regex_matchers,
 )
 from dashctl.queries.variables import Substitution, substitute_variables
+from dashctl.spelling import closest
 
 __all__ = ["ParsedPromQL", "check_promql", "parse_promql"]
 
@@ -75,6 +76,22 @@ _GROUPING = frozenset({"by", "without"})
 _MATCHING = frozenset({"on", "ignoring", "group_left", "group_right"})
 _FUNCTION_MESSAGE = re.compile(r"function (?:with name )?'(?P<name>\w+)'|in call to '(?P<call>\w+)'")
 _MAX_AMBIGUOUS = 4
+_UNKNOWN_FUNCTION = re.compile(r"unknown function with name '(\w+)'")
+# Prometheus' functions (promql/parser/functions.go) and aggregation operators; `_known_functions` keeps those
+# the parser in use knows.
+_FUNCTION_NAMES = (
+    "abs", "absent", "absent_over_time", "acos", "acosh", "asin", "asinh", "atan", "atanh", "avg", "avg_over_time",
+    "bottomk", "ceil", "changes", "clamp", "clamp_max", "clamp_min", "cos", "cosh", "count", "count_over_time",
+    "count_values", "day_of_month", "day_of_week", "day_of_year", "days_in_month", "deg", "delta", "deriv",
+    "double_exponential_smoothing", "exp", "floor", "group", "histogram_avg", "histogram_count",
+    "histogram_fraction", "histogram_quantile", "histogram_stddev", "histogram_stdvar", "histogram_sum",
+    "holt_winters", "hour", "idelta", "increase", "irate", "label_join", "label_replace", "last_over_time",
+    "limit_ratio", "limitk", "ln", "log10", "log2", "mad_over_time", "max", "max_over_time", "min",
+    "min_over_time", "minute", "month", "pi", "predict_linear", "present_over_time", "quantile",
+    "quantile_over_time", "rad", "rate", "resets", "round", "scalar", "sgn", "sin", "sinh", "sort", "sort_by_label",
+    "sort_by_label_desc", "sort_desc", "sqrt", "stddev", "stddev_over_time", "stdvar", "stdvar_over_time", "sum",
+    "sum_over_time", "tan", "tanh", "time", "timestamp", "topk", "vector", "year",
+)  # fmt: skip
 _TOKEN_TEXT = re.compile(r"\$\{[^}]*\}|\$\w+|\[\[\w+(?::\w+)?\]\]|[\w:.]+|[=!<>]=|=~|!~|\S")
 # How to fix the mistakes people make most, keyed by the start of the parser's message.
 _HINTS = (
@@ -293,7 +310,18 @@ def _token_at(query: str, position: int) -> str:
 
 
 def _hint(message: str) -> str | None:
+    unknown = _UNKNOWN_FUNCTION.match(message)
+    if unknown:
+        guess = closest(unknown.group(1), _known_functions())
+        if guess:
+            return f"did you mean {guess}()?"
     for start, hint in _HINTS:
         if message.startswith(start):
             return hint
     return None
+
+
+@lru_cache(maxsize=1)
+def _known_functions() -> tuple[str, ...]:
+    """Prometheus' function and aggregation names that the real parser knows (for "did you mean")."""
+    return tuple(name for name in _FUNCTION_NAMES if not (_outcome(f"{name}()") or "").startswith("unknown function"))
