@@ -137,6 +137,7 @@ class _Compiler:
         self.problems: list[DefinitionError] = []
         self._dashboards: dict[str, Any] = {}
         self._relative: dict[str, str] = {}
+        self._source: Any = None
 
     def relative(self, location: SourceLocation) -> SourceLocation:
         """`relative_location`, remembered per file: resolving paths for every one of thousands of rules adds up."""
@@ -144,6 +145,15 @@ class _Compiler:
             self._relative[location.file] = relative_location(SourceLocation(file=location.file),
                                                               self.project.root).file
         return SourceLocation(file=self._relative[location.file], line=location.line)
+
+    def expr_location(self, query: PromQL | LogQL) -> SourceLocation:
+        """The line of the query's `expr=` (where the query is written, as lint reports it), else its call's."""
+        from dashctl.lint.source import SourceIndex
+
+        call = relative_location(query.location, self.project.root)
+        if self._source is None:
+            self._source = SourceIndex(self.project.root)
+        return self._source.keyword_location(call, "expr") or call
 
     # ---------------------------------------------------------------------------------------------- building
 
@@ -340,7 +350,7 @@ class _Compiler:
         try:
             check_query(query.expr, query.language)
         except QuerySyntaxError as error:
-            located = error.with_context(location=relative_location(query.location, self.project.root),
+            located = error.with_context(location=self.expr_location(query),
                                          definition=f"{where} query {query.ref_id}")
             self.problems.append(located)
             return None

@@ -41,6 +41,16 @@ class LazyGroup(click.Group):
         module, attribute, _ = COMMANDS[name]
         return _with_debug_option(getattr(importlib.import_module(module), attribute))
 
+    def resolve_command(self, ctx: click.Context, args: list[str]) -> tuple[str | None, click.Command | None, list[str]]:
+        name = args[0] if args else ""
+        if name and name not in COMMANDS and not name.startswith("-"):
+            from dashctl.spelling import did_you_mean
+
+            suggestion = did_you_mean(name, COMMANDS)
+            if suggestion:
+                ctx.fail(f"No such command {name!r}; {suggestion}")
+        return super().resolve_command(ctx, args)
+
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         rows = [(name, COMMANDS[name][2]) for name in self.list_commands(ctx)]
         with formatter.section("Commands"):

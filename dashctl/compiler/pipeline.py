@@ -17,7 +17,7 @@ from dashctl.encoding import dump_json, dump_yaml
 from dashctl.errors import DefinitionError, DefinitionErrors, report_once
 from dashctl.k8s import argocd
 from dashctl.k8s.manifests import Manifest, config_map, kustomization, object_name, secret
-from dashctl.project.config import Project
+from dashctl.project.config import Project, at_config_line
 from dashctl.project.discovery import Discovery, discover_definitions, error_from_exception
 from dashctl.project.environment import Environment
 
@@ -81,7 +81,7 @@ def build_project(
         builds.append(build)
     owned = tuple(environment.name for environment in environments)
     if problems:
-        raise DefinitionErrors(_unique(problems))
+        raise DefinitionErrors(_unique([at_config_line(problem, project) for problem in problems]))
     if len(environments) == len(project.environments):
         # The ArgoCD files span every environment, so only a build of all of them may rewrite them.
         owned += (ARGOCD_DIR,)

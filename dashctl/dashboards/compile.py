@@ -10,6 +10,7 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from dashctl.dashboards import model
@@ -94,7 +95,8 @@ def compile_dashboard(
     manual = definition.options.get("layout") == "manual"
     panels = [_clean_panel(panel) for panel in dashboard.get("panels", [])]
     panels = assign_layout(panels, manual=manual)
-    validator = _QueryValidator(label, definition.location, problems, enabled=validate_queries)
+    validator = _QueryValidator(label, definition.location, problems, enabled=validate_queries,
+                                source=getattr(getattr(definition.build, "__code__", None), "co_filename", None))
     dashboard["panels"] = [_resolve_panel(panel, resolver, validator) for panel in panels]
     _check_variables_defined(dashboard["panels"], variables, report)
 
@@ -245,8 +247,7 @@ class _DatasourceResolver:
         self.report(
             f"{where}: datasource {uid!r} does not resolve in environment {self.environment.name!r} "
             f"(logical names there: {known})",
-            hint=f"use one of the logical names, or add {uid} = {{ uid = \"...\", type = \"...\" }} under "
-            f"[tool.dashctl.environments.{self.environment.name}.datasources]",
+            hint=self.environment.datasource_hint(uid),
         )
         return None
 
@@ -255,14 +256,16 @@ class _QueryValidator:
     """Validates each target's query with the parser of its datasource's language, collecting every failure."""
 
     def __init__(
-        self, label: str, location: SourceLocation, problems: list[DefinitionError], *, enabled: bool = True
+        self, label: str, location: SourceLocation, problems: list[DefinitionError], *, enabled: bool = True,
+        source: str | None = None,
     ) -> None:
         self.label = label
         self.location = location
+        self.source = source  # the definition's file, absolute, to find the query's own line in
         self.problems = problems
         self.enabled = enabled
 
-    def check(self, ref: dict[str, str] | None, target: dict[str, Any], panel_title: str) -> None:
+    def check(self, ref: dict[str, str] | None, target: dict[str, Any], panel_title: str, index: int = 0) -> None:
         language = query_language(ref.get("type") if ref else None)
         expr = target.get("expr")
         if not self.enabled or language is None or not isinstance(expr, str):
@@ -273,7 +276,18 @@ class _QueryValidator:
         try:
             check_query(expr, language)
         except QuerySyntaxError as error:
-            self.problems.append(error.with_context(location=self.location, definition=where))
+            self.problems.append(error.with_context(location=self.query_location(panel_title, index),
+                                                    definition=where))
+
+    def query_location(self, panel_title: str, index: int) -> SourceLocation:
+        """The line that holds the query (as lint reports it), else the decorator's."""
+        if self.source is None:
+            return self.location
+        from dashctl.lint.source import SourceIndex
+
+        absolute = SourceLocation(file=self.source, line=self.location.line)
+        found = SourceIndex(Path(self.source).parent).query_location(absolute, panel_title, index)
+        return self.location if found is None else SourceLocation(file=self.location.file, line=found.line)
 
 
 # A reference that may name a dashboard variable: `$x`, `${x`, `[[x`, but not Grafana's `$__...`.
@@ -348,7 +362,7 @@ def _resolve_panel(panel: dict[str, Any], resolver: _DatasourceResolver, validat
                 hint="set dataSource='metrics' (or another logical name) on the panel",
             )
         target["datasource"] = ref
-        validator.check(ref, target, title)
+        validator.check(ref, target, title, len(targets))
         targets.append(_without_none(target))
     if targets:
         resolved["targets"] = targets

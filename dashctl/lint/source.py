@@ -67,6 +67,18 @@ class SourceIndex:
         keyword_line, call_line = found[0]
         return SourceLocation(file=file, line=keyword_line), SourceLocation(file=file, line=call_line)
 
+    def query_location(self, definition: SourceLocation, panel_title: str, index: int) -> SourceLocation | None:
+        """The line holding the `expr=` of the `index`-th query of the panel titled `panel_title` in the definition
+        on `definition`'s line: where the query is written, for build and lint alike. None when it cannot be told
+        (the panel comes from a preset, or its queries are not written as `expr=` keywords in its call)."""
+        found = self.title_location(definition.file, panel_title, definition.line)
+        if found is None:
+            return None
+        lines = self.file(definition.file).expr_lines(found[1].line or 0)
+        if not 0 <= index < len(lines):
+            return None
+        return SourceLocation(file=definition.file, line=lines[index])
+
     def keyword_location(self, location: SourceLocation, keyword: str) -> SourceLocation | None:
         """The line of `keyword=` in the call that starts on `location`'s line, e.g. `for_=` of `AlertRule(`."""
         if location.line is None:
@@ -125,6 +137,15 @@ class _SourceFile:
                 if keyword.arg is not None:
                     found.setdefault((call.lineno, keyword.arg), keyword.value.lineno)
         return found
+
+    def expr_lines(self, call_line: int) -> list[int]:
+        """The lines of the `expr=` values of the calls nested in the outermost call on `call_line`, in order."""
+        outer = next((call for call in self._calls if call.lineno == call_line), None)
+        if outer is None:
+            return []
+        found = [(node.lineno, node.col_offset, keyword.value.lineno) for node in ast.walk(outer)
+                 if isinstance(node, ast.Call) for keyword in node.keywords if keyword.arg == "expr"]
+        return [line for _, _, line in sorted(found)]
 
     @cached_property
     def definitions(self) -> list[tuple[int, int]]:

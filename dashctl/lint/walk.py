@@ -8,7 +8,7 @@ about (for the finding's `object` and `panel`) and where in the user's code that
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
 from typing import Any
 
@@ -157,7 +157,7 @@ class PanelContext:
     def queries(self) -> tuple[QueryContext, ...]:
         """The panel's targets, each with the language its datasource speaks (None for other datasources)."""
         queries = []
-        for target in self.targets:
+        for index, target in enumerate(self.targets):
             reference = target.get("datasource") if isinstance(target.get("datasource"), dict) else self.datasource
             language = _LANGUAGES.get(str((reference or {}).get("type") or ""))
             expr = target.get("expr")
@@ -169,6 +169,7 @@ class PanelContext:
                 datasource=reference,
                 panel=self,
                 target=target,
+                index=index,
             ))
         return tuple(queries)
 
@@ -213,6 +214,8 @@ class QueryContext:
     alert: AlertContext | None = None
     node: Any = None
     """The alert rule's `PromQL`/`LogQL` object, for an alert query."""
+    index: int = 0
+    """The target's position among its panel's targets."""
 
     @property
     def in_dashboard(self) -> bool:
@@ -233,11 +236,16 @@ class QueryContext:
     def subject(self) -> Subject:
         if self.panel is not None:
             base = self.panel.subject()
+            dashboard = self.panel.dashboard
+            own = dashboard.source.query_location(dashboard.location, self.panel.title, self.index)
+            if own is not None:
+                base = replace(base, location=own, anchors=tuple(dict.fromkeys((own, *base.anchors))))
         else:
             assert self.alert is not None
             base = self.alert.subject()
             if self.node is not None and getattr(self.node, "location", None) is not None:
-                own = relative_location(self.node.location, self.alert.source.root)
+                call = relative_location(self.node.location, self.alert.source.root)
+                own = self.alert.source.keyword_location(call, "expr") or call
                 base = Subject(location=own, anchors=tuple(dict.fromkeys((own, *base.anchors))),
                                object_kind=base.object_kind, object_uid=base.object_uid)
         return Subject(location=base.location, anchors=base.anchors, object_kind=base.object_kind,

@@ -9,21 +9,25 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from dashctl.errors import ConfigError, ProjectNotFoundError, SourceLocation, UsageError
 from dashctl.durations import parse_duration
+from dashctl.errors import ConfigError, DefinitionError, ProjectNotFoundError, SourceLocation, UsageError
 from dashctl.project.environment import DatasourceRef, Environment
 from dashctl.project.user_code import DEFAULT_TIME_LIMIT
+from dashctl.spelling import closest
 
-__all__ = ["ArgoCDSettings", "Project", "find_project", "load_project"]
+__all__ = ["ArgoCDSettings", "Project", "at_config_line", "find_project", "key_lines", "load_project"]
 
 DEFAULT_ROOTS = ("datasources", "dashboards", "alerts")
 _DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 _ENV_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+_VALUE_READ = re.compile(r"""\.value\(\s*["']([^"']+)["']""")
+_HEADER = re.compile(r"^\s*\[\s*([^\[\]]+?)\s*\]\s*(#.*)?$")
+_KEY = re.compile(r"^\s*((?:[A-Za-z0-9_-]+|\"[^\"]*\"|'[^']*')(?:\s*\.\s*(?:[A-Za-z0-9_-]+|\"[^\"]*\"|'[^']*'))*)\s*=")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -66,8 +70,40 @@ class Project:
         unknown = [name for name in names if name not in self.environments]
         if unknown:
             known = ", ".join(sorted(self.environments)) or "none"
-            raise UsageError(f"unknown environment {', '.join(map(repr, unknown))} (configured: {known})")
+            guesses = [guess for name in unknown if (guess := closest(name, self.environments))]
+            suggestion = f"; did you mean {', '.join(map(repr, guesses))}?" if guesses else ""
+            raise UsageError(
+                f"unknown environment {', '.join(map(repr, unknown))} (configured: {known}){suggestion}")
         return tuple(self.environments[name] for name in sorted(set(names)))
+
+
+def at_config_line(problem: DefinitionError, project: Project) -> DefinitionError:
+    """A problem about a value read from the configuration (`Threshold(above=env.value("ratio"))` with a string
+    there), moved to the configuration line that holds the value; the Python line that read it is named.
+
+    It applies when the problem's line reads `env.value("key")` and the message quotes that key's value.
+    """
+    location = problem.location
+    if location is None or not location.line or not location.file.endswith(".py"):
+        return problem
+    try:
+        text = (project.root / location.file).read_text(encoding="utf-8").splitlines()[location.line - 1]
+    except (OSError, UnicodeDecodeError, IndexError):
+        return problem
+    keys = _VALUE_READ.findall(text)
+    for name in problem.environments or tuple(project.environments):
+        environment = project.environments.get(name)
+        for key in keys:
+            if environment is None or key not in environment.values:
+                continue
+            quoted = re.escape(repr(environment.values[key]))
+            if re.search(rf"(?<![\w.]){quoted}(?![\w.])", problem.message):
+                moved = problem.with_context()
+                moved.location = environment.config_location(f"values.{key}")
+                moved.message = (f"{problem.message} (the value of {key} under [{environment.table}.values], "
+                                 f"read at {location})")
+                return moved
+    return problem
 
 
 def find_project(start: Path | None = None) -> Path:
@@ -93,7 +129,37 @@ def load_project(start: Path | None = None, *, config_file: Path | None = None) 
     settings = document if path.name == "dashctl.toml" else document.get("tool", {}).get("dashctl")
     if not isinstance(settings, dict):
         raise ConfigError("no [tool.dashctl] table", location=SourceLocation(file=str(path)))
-    return _parse_project(path, settings)
+    return _parse_project(path, settings, key_lines(path.read_text(encoding="utf-8")))
+
+
+def key_lines(text: str) -> dict[str, int]:
+    """The line of every table header and key of a TOML text, by dotted path (`environments.dev.values.x`).
+
+    tomllib keeps no positions; this reads the lines a person writes (headers, `key = ...`, dotted keys) so that
+    an error about a configured value can point at the line that holds it. A key inside an inline table or a
+    multi-line value is found through the line of the key that holds it.
+    """
+    lines: dict[str, int] = {}
+    table: list[str] = []
+    open_brackets = 0
+    for number, line in enumerate(text.splitlines(), start=1):
+        if open_brackets > 0:
+            open_brackets += line.count("[") - line.count("]")
+            continue
+        header = _HEADER.match(line)
+        if header:
+            table = _dotted(header.group(1))
+            lines.setdefault(".".join(table), number)
+            continue
+        key = _KEY.match(line)
+        if key:
+            lines.setdefault(".".join([*table, *_dotted(key.group(1))]), number)
+            open_brackets = max(0, line.count("[") - line.count("]"))
+    return lines
+
+
+def _dotted(text: str) -> list[str]:
+    return [part.strip().strip("\"'") for part in text.split(".")]
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -106,9 +172,11 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"cannot read: {error.strerror}", location=SourceLocation(file=str(path))) from None
 
 
-def _parse_project(path: Path, settings: dict[str, Any]) -> Project:
+def _parse_project(path: Path, settings: dict[str, Any], lines: dict[str, int] | None = None) -> Project:
     where = SourceLocation(file=str(path))
     prefix = "[tool.dashctl]" if path.name == "pyproject.toml" else "dashctl.toml"
+    table_prefix = "tool.dashctl." if path.name == "pyproject.toml" else ""
+    lines = lines or {}
     _reject_unknown(settings, {"roots", "output", "environments", "argocd", "definition_timeout"}, prefix, where)
     roots = settings.get("roots", list(DEFAULT_ROOTS))
     if not (isinstance(roots, list) and roots and all(isinstance(root, str) and root for root in roots)):
@@ -121,11 +189,17 @@ def _parse_project(path: Path, settings: dict[str, Any]) -> Project:
         raise ConfigError(
             f"{prefix} declares no environments",
             location=where,
-            hint=f"add [{prefix.strip('[]')}.environments.dev] with namespace = \"dev\"",
+            hint=f"add [{table_prefix}environments.dev] with namespace = \"dev\" to {path.name}",
         )
-    environments = {
-        name: _parse_environment(name, table, prefix, where) for name, table in environments_table.items()
-    }
+    environments = {}
+    for name, table in environments_table.items():
+        environment = _parse_environment(name, table, prefix, where)
+        own = f"{table_prefix}environments.{name}"
+        environments[name] = replace(
+            environment, config_file=path.name, table=own,
+            lines={key[len(own) + 1:] if key != own else "": line for key, line in lines.items()
+                   if key == own or key.startswith(own + ".")},
+        )
     argocd_table = settings.get("argocd", {})
     if not isinstance(argocd_table, dict):
         raise ConfigError(f"{prefix} argocd must be a table", location=where)
@@ -203,8 +277,9 @@ def _parse_environment(name: str, table: Any, prefix: str, where: SourceLocation
 def _reject_unknown(table: dict[str, Any], allowed: set[str], label: str, where: SourceLocation) -> None:
     unknown = sorted(set(table) - allowed)
     if unknown:
+        guesses = [f"{key!r} → {guess!r}" for key in unknown if (guess := closest(key, allowed))]
         raise ConfigError(
             f"{label}: unknown key(s) {', '.join(unknown)}",
             location=where,
-            hint=f"allowed: {', '.join(sorted(allowed))}",
+            hint=(f"did you mean {', '.join(guesses)}? " if guesses else "") + f"allowed: {', '.join(sorted(allowed))}",
         )

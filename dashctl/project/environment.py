@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
-from dashctl.errors import DefinitionError
+from dashctl.errors import DefinitionError, SourceLocation
+from dashctl.spelling import closest
 
 __all__ = ["DatasourceRef", "Environment"]
 
@@ -37,10 +38,34 @@ class Environment:
     promql_experimental_functions: bool = False
     """Whether this environment's Prometheus runs with `--enable-feature=promql-experimental-functions`, so that
     queries may use `sort_by_label`, `limitk` and the other experimental functions."""
+    config_file: str = "dashctl.toml"
+    """The configuration file that declares the environment, relative to the project root, for hints."""
+    table: str = ""
+    """The environment's TOML table in that file: `environments.dev`, or `tool.dashctl.environments.dev` in
+    pyproject.toml."""
+    lines: Mapping[str, int] = field(default_factory=dict, compare=False)
+    """Where each key of the environment's table is written: `values.error_ratio` -> its line."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "datasources", MappingProxyType(dict(self.datasources)))
         object.__setattr__(self, "values", MappingProxyType(dict(self.values)))
+        object.__setattr__(self, "lines", MappingProxyType(dict(self.lines)))
+        if not self.table:
+            object.__setattr__(self, "table", f"environments.{self.name}")
+
+    def config_location(self, key: str = "") -> SourceLocation:
+        """Where `key` (`values.error_ratio`, `datasources.metrics`) of this environment is written, else the
+        nearest table around it that is."""
+        parts = key.split(".") if key else []
+        while parts:
+            line = self.lines.get(".".join(parts))
+            if line is not None:
+                return SourceLocation(file=self.config_file, line=line)
+            parts.pop()
+        return SourceLocation(file=self.config_file, line=self.lines.get(""))
+
+    def _where(self, section: str) -> str:
+        return f"[{self.table}.{section}] in {self.config_file}"
 
     def value(self, key: str, default: Any = _MISSING) -> Any:
         """A free value of this environment (a threshold, a channel name); a missing one is a clear error."""
@@ -48,11 +73,13 @@ class Environment:
             return self.values[key]
         if default is not _MISSING:
             return default
-        raise DefinitionError(
-            f"environment {self.name!r} has no value {key!r}",
-            hint=f"add `{key} = ...` under [tool.dashctl.environments.{self.name}.values], "
-            "or pass a default: env.value(key, default)",
-        )
+        guess = closest(key, self.values)
+        if guess is not None:
+            hint = f"did you mean {guess!r}? (set at {self.config_location('values.' + guess)})"
+        else:
+            hint = (f"add `{key} = ...` under {self._where('values')}, or pass a default: env.value(key, default)"
+                    + (f"; it has {', '.join(sorted(self.values))}" if self.values else ""))
+        raise DefinitionError(f"environment {self.name!r} has no value {key!r}", hint=hint)
 
     def datasource(self, logical_name: str) -> DatasourceRef:
         """The uid and type that a logical datasource name stands for in this environment."""
@@ -62,6 +89,13 @@ class Environment:
             known = ", ".join(sorted(self.datasources)) or "none"
             raise DefinitionError(
                 f"datasource {logical_name!r} is not defined for environment {self.name!r} (known: {known})",
-                hint=f"add `{logical_name} = {{ uid = \"...\", type = \"...\" }}` under "
-                f"[tool.dashctl.environments.{self.name}.datasources]",
+                hint=self.datasource_hint(logical_name),
             ) from None
+
+    def datasource_hint(self, logical_name: str) -> str:
+        """How to fix a logical datasource name this environment lacks: the closest one, or where to add it."""
+        guess = closest(logical_name, self.datasources)
+        if guess is not None:
+            return f"did you mean {guess!r}?"
+        return (f"use one of the logical names, or add `{logical_name} = {{ uid = \"...\", type = \"...\" }}` "
+                f"under {self._where('datasources')}")

@@ -99,7 +99,7 @@ def test_github_format(make_project, monkeypatch):
     monkeypatch.setenv("GITHUB_WORKSPACE", str(project.root.parent))  # the project sits in a subdirectory
     result = project.run("lint", "--format", "github", "--min-severity", "info")
     lines = result.stdout.splitlines()
-    line = line_of(project.root / FILE, 'title="Broken"')
+    line = line_of(project.root / FILE, 'targets=[Target(expr=')  # the line holding the query
     assert any(text.startswith(f"::error file=project/{FILE},line={line},title=promql/syntax::invalid PromQL: "
                                "unclosed left parenthesis (dashboard shop, panel \"Broken\", query A)%0Ahint: ")
                for text in lines), result.stdout

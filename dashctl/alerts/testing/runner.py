@@ -27,7 +27,7 @@ from dashctl.alerts.testing.translate import NotTranslatable
 from dashctl.definitions import Definition, relative_location
 from dashctl.durations import canonical_duration, parse_duration
 from dashctl.errors import DefinitionError, DefinitionErrors, SourceLocation, UsageError, report_once
-from dashctl.project.config import Project
+from dashctl.project.config import Project, at_config_line
 from dashctl.project.discovery import discover_definitions, error_from_exception
 from dashctl.project.environment import Environment
 
@@ -79,7 +79,7 @@ def run_alert_tests(
                         if uid not in expected_uids)
         problems.extend(problem.in_environments((environment.name,)) for problem in environment_problems)
     if problems:
-        raise DefinitionErrors(report_once(problems))
+        raise DefinitionErrors(report_once([at_config_line(problem, project) for problem in problems]))
     if any(_language(plan, e) == "PromQL" for plan in plans for e in plan.test.expect) \
             and shutil.which(promtool) is None:
         raise UsageError(f"promtool not found ({promtool!r}); PromQL alert tests run with Prometheus' promtool: "

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from dashctl.lint.finding import Problem, Severity
 from dashctl.lint.registry import Scope, rule
 from dashctl.lint.suppression import SuppressionContext
+from dashctl.spelling import closest
 
 _SYNTAX = "# dashctl-lint: ignore[area/rule, ...] reason: <why>"
 
@@ -21,8 +22,9 @@ def check(context: SuppressionContext) -> Iterator[Problem]:
         return
     unknown = [name for name in suppression.rules if name not in context.known_rules]
     for name in unknown:
+        guess = closest(name, context.known_rules)
         yield Problem(message=f"the suppression names {name}, which is not a lint rule",
-                      hint="`dashctl lint --list-rules` lists them")
+                      hint=f"did you mean {guess}?" if guess else "`dashctl lint --list-rules` lists them")
     if not suppression.reason or not context.complete:
         return  # without a reason it silences nothing by design; with environments left out, "unused" is unsure
     for name in suppression.rules:

@@ -18,10 +18,10 @@ CASES = [
         'Stat(title="Availability", description="Over 30 days.", dataSource="metrics", format="percentunit",\n'
         '     targets=[Target(expr="1 - sum(rate(err_total[30d])) / sum(rate(req_total[30d]))", instant=True)])')}),
     Case("a fixed window", files={DASHBOARD: dashboard(time_series(title="Fixed", expr="sum(rate(x_total[5m]))"))},
-         expect=[Expect(DASHBOARD, at='title="Fixed"', message="rate(x_total[5m]) uses a window of 5m")]),
+         expect=[Expect(DASHBOARD, at='targets=[Target(expr=', message="rate(x_total[5m]) uses a window of 5m")]),
     Case("$__interval", files={DASHBOARD: dashboard(time_series(title="Interval",
                                                                 expr="sum(irate(x_total[$__interval]))"))},
-         expect=[Expect(DASHBOARD, at='title="Interval"', message="irate(x_total[$__interval])")]),
+         expect=[Expect(DASHBOARD, at='targets=[Target(expr=', message="irate(x_total[$__interval])")]),
 ]
 
 

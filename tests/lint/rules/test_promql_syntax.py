@@ -14,7 +14,7 @@ CASES = [
     }),
     Case("an invalid panel query is a finding, not a build error", files={
         DASHBOARD: dashboard(time_series(title="Broken", expr="sum(rate(x_total[$__rate_interval])"))},
-         expect=[Expect(DASHBOARD, at='title="Broken"', message="invalid PromQL: unclosed left parenthesis")]),
+         expect=[Expect(DASHBOARD, at='targets=[Target(expr=', message="invalid PromQL: unclosed left parenthesis")]),
     Case("an invalid alert query points at its PromQL(...)", files={
         ALERTS: alert_rules(alert_rule(expr="sum(rate(x_total[5m]) by (code)"))},
          expect=[Expect(ALERTS, at="query=PromQL(", message="invalid PromQL")]),

@@ -1,0 +1,124 @@
+"""Errors that point at the fix: hints name the file and table the project really uses, misspelt names get the
+closest existing one ("did you mean"), a bad value from the configuration is reported at its configuration
+line, and build and lint point at the same line for the same query: the one that holds it."""
+
+from __future__ import annotations
+
+import re
+
+from tests.conftest import BASIC_CONFIG
+
+RULE = '''
+from dashctl.alerts import AlertRule, PromQL, Threshold, rule_group
+
+
+@rule_group(name="shop", folder="Shop")
+def shop(env):
+    return [AlertRule(uid="shop-down", title="Shop down", severity="warning", summary="s",
+                      query=PromQL(expr="up == 0"),
+                      condition=Threshold(above=env.value({key!r})))]
+'''
+
+
+def error_lines(stderr: str) -> list[str]:
+    return [line for line in stderr.splitlines() if line.startswith("error: ")]
+
+
+def test_misspelt_value_key_suggests_the_existing_key_at_its_config_line(make_project):
+    project = make_project({"alerts/shop.py": RULE.format(key="eror_ratio")})
+    result = project.run("build", "--env", "dev")
+    assert result.exit_code == 3
+    config_line = BASIC_CONFIG.lstrip("\n").splitlines().index("error_ratio = 0.05") + 1
+    assert f"did you mean 'error_ratio'? (set at dashctl.toml:{config_line})" in result.stderr, result.stderr
+    assert "add `eror_ratio" not in result.stderr and "tool.dashctl" not in result.stderr
+
+
+def test_missing_value_names_the_table_of_dashctl_toml(make_project):
+    project = make_project({"alerts/shop.py": RULE.format(key="checkout_latency")})
+    result = project.run("build", "--env", "dev")
+    assert "add `checkout_latency = ...` under [environments.dev.values] in dashctl.toml" in result.stderr
+
+
+def test_missing_value_names_the_table_of_pyproject_toml(make_project):
+    project = make_project({"alerts/shop.py": RULE.format(key="checkout_latency")})
+    config = BASIC_CONFIG.replace("[environments.", "[tool.dashctl.environments.")
+    project.write("pyproject.toml", '[project]\nname = "x"\n\n[tool.dashctl]\n' + config)
+    (project.root / "dashctl.toml").unlink()
+    result = project.run("build", "--env", "dev")
+    assert "under [tool.dashctl.environments.dev.values] in pyproject.toml" in result.stderr, result.stderr
+
+
+def test_a_bad_configured_value_is_reported_at_its_config_line(make_project):
+    config = BASIC_CONFIG.replace("error_ratio = 0.05", 'error_ratio = "5%"')
+    project = make_project({"alerts/shop.py": RULE.format(key="error_ratio")}, config=config)
+    result = project.run("build", "--env", "dev")
+    assert result.exit_code == 3
+    line = config.lstrip("\n").splitlines().index('error_ratio = "5%"') + 1
+    (error,) = error_lines(result.stderr)
+    assert error.startswith(f"error: dashctl.toml:{line}: "), result.stderr
+    assert "not '5%'" in error and "read at alerts/shop.py:8" in error
+
+
+def test_misspelt_datasource_environment_and_command(make_project):
+    project = make_project()
+    project.write("dashboards/shop.py", (project.root / "dashboards/shop.py").read_text()
+                  .replace('dataSource="metrics"', 'dataSource="metrcs"'))
+    result = project.run("build", "--env", "dev")
+    assert "did you mean 'metrics'?" in result.stderr, result.stderr
+    result = project.run("build", "--env", "prd")
+    assert result.exit_code == 2 and "did you mean 'prod'?" in result.stderr
+    result = project.run("buidl")
+    assert result.exit_code == 2 and "did you mean 'build'?" in result.stderr
+
+
+def test_unknown_configuration_key_suggests_the_allowed_one(make_project):
+    project = make_project(config=BASIC_CONFIG.replace('grafana_url = "http', 'grafana_ulr = "http'))
+    result = project.run("build")
+    assert result.exit_code == 3 and "did you mean 'grafana_ulr' → 'grafana_url'?" in result.stderr, result.stderr
+
+
+def test_misspelt_rule_id_in_a_suppression(make_project):
+    project = make_project({"alerts/shop.py": RULE.format(key="error_ratio").replace(
+        "    return [AlertRule(", "    # dashctl-lint: ignore[alert/runbok-url] reason: x\n    return [AlertRule(")})
+    result = project.run("lint", "--env", "dev")
+    assert "the suppression names alert/runbok-url" in result.stdout and "did you mean alert/runbook-url?" in \
+        result.stdout, result.stdout
+
+
+DASHBOARD = '''
+from grafanalib.core import Dashboard, Target, TimeSeries
+
+from dashctl.definitions import dashboard
+
+
+@dashboard(uid="shop-api", folder="Shop")
+def shop_api(env):
+    return Dashboard(
+        title="Shop API",
+        panels=[
+            TimeSeries(
+                title="Requests",
+                dataSource="metrics",
+                targets=[
+                    Target(expr="sum(up)", refId="A"),
+                    Target(
+                        refId="B",
+                        expr="sum(rate(x_total[$__rate_interval])",
+                    ),
+                ],
+            ),
+        ],
+    )
+'''
+
+
+def test_build_and_lint_point_at_the_line_holding_the_query(make_project):
+    project = make_project({"dashboards/shop.py": DASHBOARD})
+    query_line = DASHBOARD.lstrip("\n").splitlines().index('                        expr="sum(rate(x_total'
+                                                           '[$__rate_interval])",') + 1
+    build = project.run("build")
+    assert f"dashboards/shop.py:{query_line}: dashboard 'shop-api' panel 'Requests' query B" in build.stderr, \
+        build.stderr
+    lint = project.run("lint")
+    assert re.search(rf"^dashboards/shop.py:{query_line}: error\[promql/syntax\]", lint.stdout, re.MULTILINE), \
+        lint.stdout
