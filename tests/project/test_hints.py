@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 from tests.conftest import BASIC_CONFIG
+from tests.lint.harness import dashboard
 
 RULE = '''
 from dashctl.alerts import AlertRule, PromQL, Threshold, rule_group
@@ -85,37 +86,26 @@ def test_misspelt_rule_id_in_a_suppression(make_project):
         result.stdout, result.stdout
 
 
-DASHBOARD = '''
-from grafanalib.core import Dashboard, Target, TimeSeries
-
-from dashctl.definitions import dashboard
-
-
-@dashboard(uid="shop-api", folder="Shop")
-def shop_api(env):
-    return Dashboard(
-        title="Shop API",
-        panels=[
-            TimeSeries(
-                title="Requests",
-                dataSource="metrics",
-                targets=[
-                    Target(expr="sum(up)", refId="A"),
-                    Target(
-                        refId="B",
-                        expr="sum(rate(x_total[$__rate_interval])",
-                    ),
-                ],
-            ),
-        ],
-    )
-'''
+# A panel whose second query is written over several lines: the bad value sits on neither the decorator's line
+# nor the title's.
+DASHBOARD = dashboard(
+    'TimeSeries(\n'
+    '    title="Requests",\n'
+    '    dataSource="metrics",\n'
+    '    targets=[\n'
+    '        Target(expr="sum(up)", refId="A"),\n'
+    '        Target(\n'
+    '            refId="B",\n'
+    '            expr="sum(rate(x_total[$__rate_interval])",\n'
+    '        ),\n'
+    '    ],\n'
+    ')', uid="shop-api")
 
 
 def test_build_and_lint_point_at_the_line_holding_the_query(make_project):
     project = make_project({"dashboards/shop.py": DASHBOARD})
-    query_line = DASHBOARD.lstrip("\n").splitlines().index('                        expr="sum(rate(x_total'
-                                                           '[$__rate_interval])",') + 1
+    query_line = next(number for number, line in enumerate(DASHBOARD.splitlines(), start=1)
+                      if 'expr="sum(rate(x_total' in line)
     build = project.run("build")
     assert f"dashboards/shop.py:{query_line}: dashboard 'shop-api' panel 'Requests' query B" in build.stderr, \
         build.stderr
