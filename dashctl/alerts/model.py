@@ -25,6 +25,7 @@ from dashctl.durations import parse_duration
 from dashctl.errors import DefinitionError, DefinitionErrors, SourceLocation, raise_problems
 from dashctl.folders import folder_title_problem, shorten_title
 from dashctl.interpolation import find_expansion
+from dashctl.queries.text import query_language_of, query_text
 
 __all__ = [
     "AlertRule",
@@ -101,6 +102,7 @@ class _Query:
     """A query against a datasource named by its logical name (resolved per environment)."""
 
     expr: str
+    """The query: a string, or an expression of the PromQL/LogQL builders (rendered to its text)."""
     ref_id: str = "A"
     datasource: str = ""
     range: str | None = None
@@ -115,8 +117,19 @@ class _Query:
         if not self.datasource:
             object.__setattr__(self, "datasource", self.default_datasource)
         problems = _Problems(f"{self.language} query {self.ref_id}", self.location)
-        if not isinstance(self.expr, str) or not self.expr.strip():
-            problems.add("the query is empty")
+        text = query_text(self.expr)
+        written_in = query_language_of(self.expr)
+        if text is None:
+            problems.add(f"expr must be a query: a string or a PromQL/LogQL builder expression, not "
+                         f"{type(self.expr).__name__}",
+                         hint="e.g. expr=red_queries(...).error_ratio, or expr='sum(rate(x_total[5m]))'")
+        elif written_in is not None and written_in != self.language:
+            problems.add(f"expr is a {written_in} expression; {self.language}(...) takes {self.language}",
+                         hint=f"use {written_in}(expr=...)")
+        else:
+            object.__setattr__(self, "expr", text)
+            if not text.strip():
+                problems.add("the query is empty")
         _check_ref_id(self.ref_id, problems)
         if self.range is not None:
             window = problems.duration(self.range, "range", allow_zero=False)

@@ -22,6 +22,7 @@ from dashctl.alerts.model import LABEL_NAME, AlertRule, DashboardPanel, Math, Pr
 from dashctl.definitions import UID_MAX_LENGTH, caller_location, validate_uid
 from dashctl.durations import parse_duration
 from dashctl.errors import DefinitionError, SourceLocation
+from dashctl.queries.text import query_text
 
 __all__ = [
     "BurnRateWindow",
@@ -110,8 +111,10 @@ class SLO:
         if (self.errors is None) == (self.good is None):
             problems.append("give the SLI as errors=... or good=..., with total=...")
         for name in ("total", "errors", "good"):
-            query = getattr(self, name)
-            if query is not None and (not isinstance(query, str) or WINDOW not in query):
+            query = query_text(getattr(self, name))  # a builder expression reads as its text
+            if query is not None:
+                object.__setattr__(self, name, query)
+            if getattr(self, name) is not None and (query is None or WINDOW not in query):
                 problems.append(f"{name} must be a PromQL query with {WINDOW} as its range")
                 hints[problems[-1]] = 'sum(rate(http_requests_total{code=~"5.."}[$window]))'
         for name in ("period", "page_for", "ticket_for"):

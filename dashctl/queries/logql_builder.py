@@ -355,6 +355,10 @@ class LogQuery:
     matchers: tuple[Matcher, ...]
     stages: tuple[Stage, ...] = ()
 
+    def to_json_data(self) -> str:
+        """The query text, for grafanalib's JSON encoder: `Target(expr=stream(...).json())` works like a string."""
+        return str(self)
+
     def __post_init__(self) -> None:
         if not self.matchers:
             raise builder_error("a stream selector needs at least one label matcher", hint='e.g. stream(app="backend")')

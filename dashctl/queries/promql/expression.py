@@ -177,6 +177,10 @@ class Expr:
     def __str__(self) -> str:
         return self.render()
 
+    def to_json_data(self) -> str:
+        """The query text, for grafanalib's JSON encoder: `Target(expr=sum_by(...))` works like a string."""
+        return self.render()
+
     # Arithmetic: PromQL's operators on vectors and scalars.
     def __add__(self, other: Expr | float) -> BinaryOperation:
         return BinaryOperation(operator="+", left=self, right=as_expr(other))
