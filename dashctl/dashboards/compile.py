@@ -6,6 +6,7 @@ to the environment's uid, automatic grid layout and stable panel ids, every quer
 
 from __future__ import annotations
 
+import inspect
 import json
 import re
 from collections.abc import Callable
@@ -96,7 +97,7 @@ def compile_dashboard(
     panels = [_clean_panel(panel) for panel in dashboard.get("panels", [])]
     panels = assign_layout(panels, manual=manual)
     validator = _QueryValidator(label, definition.location, problems, enabled=validate_queries,
-                                source=getattr(getattr(definition.build, "__code__", None), "co_filename", None))
+                                source=_source_file(definition))
     dashboard["panels"] = [_resolve_panel(panel, resolver, validator) for panel in panels]
     _check_variables_defined(dashboard["panels"], variables, report)
 
@@ -110,6 +111,12 @@ def compile_dashboard(
         definition=label,
         location=definition.location,
     )
+
+
+def _source_file(definition: Definition) -> str | None:
+    """The absolute path of the file the definition's function is written in (its wrappers looked through)."""
+    code = getattr(inspect.unwrap(definition.build), "__code__", None)
+    return None if code is None else code.co_filename
 
 
 def _to_json(built: Any, definition: Definition, label: str) -> dict[str, Any]:
