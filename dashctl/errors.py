@@ -95,6 +95,9 @@ class ProjectNotFoundError(ConfigError):
 class DefinitionError(DashctlError):
     """One problem in one definition: what is wrong, where, in which definition, and how to fix it."""
 
+    # The environments whose build met this problem, when it is reported once for several (`report_once`).
+    environments: tuple[str, ...] = ()
+
     def __init__(
         self,
         message: str,
@@ -108,8 +111,6 @@ class DefinitionError(DashctlError):
         self.location = location
         self.definition = definition
         self.hint = hint
-        # The environments whose build met this problem, when it is reported once for several.
-        self.environments: tuple[str, ...] = ()
 
     def in_environments(self, names: Sequence[str]) -> DefinitionError:
         """This error, marked as met in the builds of `names` (rendered after the message)."""
@@ -132,7 +133,7 @@ class DefinitionError(DashctlError):
         return _render(self._message_in_environments(), self.location, self.definition, self.hint)
 
     def _message_in_environments(self) -> str:
-        names = getattr(self, "environments", ())
+        names = self.environments
         if not names:
             return self.message
         return f"{self.message} [{'environment' if len(names) == 1 else 'environments'} {', '.join(names)}]"
@@ -267,7 +268,7 @@ def report_once(problems: Sequence[DefinitionError]) -> list[DefinitionError]:
 def _root_cause(problem: DefinitionError) -> tuple[str, ...]:
     """Where and what, with the environment's name left out of the message and the definition's label."""
     message, definition = problem.message, str(problem.definition)
-    for name in getattr(problem, "environments", ()):
+    for name in problem.environments:
         for form in (repr(name), f"({name})"):
             message = message.replace(form, "<environment>")
             definition = definition.replace(form, "<environment>")
