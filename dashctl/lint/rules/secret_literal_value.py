@@ -27,8 +27,7 @@ def check(settings: SettingsContext) -> Iterator[Problem]:
         if why:
             # The value itself is never repeated, not even in part: the finding names where it is.
             yield Problem(
-                message=f"{settings.kind} {settings.name!r}: {path} {why}; it is written in plain text to a "
-                "ConfigMap",
+                message=f"{path} {why}; it is written in plain text to a ConfigMap",
                 hint="keep credentials in Grafana's environment and reference them: env_secret('NAME') in "
                 "secure_json_data or a contact point's credential setting; a link should not carry one at all",
             )
