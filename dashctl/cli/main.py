@@ -41,7 +41,9 @@ class LazyGroup(click.Group):
         module, attribute, _ = COMMANDS[name]
         return _with_debug_option(getattr(importlib.import_module(module), attribute))
 
-    def resolve_command(self, ctx: click.Context, args: list[str]) -> tuple[str | None, click.Command | None, list[str]]:
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
         name = args[0] if args else ""
         if name and name not in COMMANDS and not name.startswith("-"):
             from dashctl.spelling import did_you_mean

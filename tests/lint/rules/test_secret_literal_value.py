@@ -46,7 +46,8 @@ def shop(env):
     return Dashboard(title="Shop", editable=False, panels=[],
                      links=[DashboardLink(title="Kibana", type="link", uri="https://k/app?api_key={TOKEN}")])
 '''
-LINKED_PANEL = time_series(extra=f'\n    links=[{{"title": "Logs", "url": "https://logs.example.com/?access_token={TOKEN}"}}],')
+LINKED_PANEL = time_series(
+    extra=f'\n    links=[{{"title": "Logs", "url": "https://logs.example.com/?access_token={TOKEN}"}}],')
 
 CASES = [
     Case("references and plain settings", files={
