@@ -84,7 +84,9 @@ class Datasource:
     def __post_init__(self) -> None:
         object.__setattr__(self, "json_data", MappingProxyType(dict(self.json_data)))
         object.__setattr__(self, "secure_json_data", MappingProxyType(dict(self.secure_json_data)))
-        what = f"datasource {self.name!r}"
+        # A name that is itself a credential (pasted in the wrong field) is not repeated either.
+        what = "a datasource" if isinstance(self.name, str) and looks_like_secret(self.name) else \
+            f"datasource {self.name!r}"
         if not self.name or not isinstance(self.name, str):
             raise DefinitionError("a datasource needs a name", location=self.location)
         if not self.type or not isinstance(self.type, str):

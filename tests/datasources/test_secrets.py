@@ -53,6 +53,8 @@ def test_well_known_credential_formats_in_plain_fields_are_refused():
     slack = "xoxb-" + "1234567890-" + TOKEN
     text = refusal(lambda: Datasource(name="D", type="x", uid="d", user=slack))
     assert "a Slack token" in text and "xoxb" not in text
+    text = refusal(lambda: Datasource(name=slack, type="x", uid="d"))
+    assert "name contains a Slack token" in text and "xoxb" not in text
 
 
 def test_every_problem_of_a_datasource_is_reported_at_once():
