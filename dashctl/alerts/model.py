@@ -26,6 +26,7 @@ from dashctl.errors import DefinitionError, DefinitionErrors, SourceLocation, ra
 from dashctl.folders import folder_title_problem, shorten_title
 from dashctl.interpolation import find_expansion
 from dashctl.queries.text import query_language_of, query_text
+from dashctl.spelling import did_you_mean
 
 __all__ = [
     "AlertRule",
@@ -197,7 +198,7 @@ class Reduce:
         problems = _Problems(f"reduce {self.ref_id}", self.location)
         _check_ref_id(self.ref_id, problems)
         if self.reducer not in REDUCERS:
-            problems.add(f"unknown reducer {self.reducer!r}", hint=f"one of {', '.join(REDUCERS)}")
+            problems.add(f"unknown reducer {self.reducer!r}", hint=_choices(self.reducer, REDUCERS))
         problems.raise_if_any()
 
 
@@ -367,7 +368,8 @@ class AlertRule:
         elif len(self.title) > TITLE_MAX_LENGTH:
             problems.add(f"title is {len(self.title)} characters long; Grafana allows {TITLE_MAX_LENGTH}")
         if self.severity not in SEVERITIES:
-            problems.add(f"unknown severity {self.severity!r}", hint=f"one of {', '.join(SEVERITIES)}")
+            problems.add(f"unknown severity {self.severity!r}",
+                         hint=_choices(self.severity, SEVERITIES))
         if not isinstance(self.summary, str) or not self.summary.strip():
             problems.add("the rule needs a summary", hint="one line that says what is wrong, e.g. "
                          "'{{ $labels.pod }} restarts often'")
@@ -383,7 +385,8 @@ class AlertRule:
         problems.duration(self.for_, "for_")
         problems.duration(self.keep_firing_for, "keep_firing_for")
         if self.no_data_state not in NO_DATA_STATES:
-            problems.add(f"unknown no_data_state {self.no_data_state!r}", hint=f"one of {', '.join(NO_DATA_STATES)}")
+            problems.add(f"unknown no_data_state {self.no_data_state!r}", hint=_choices(self.no_data_state,
+                                                                                         NO_DATA_STATES))
         if self.exec_err_state not in EXEC_ERR_STATES:
             problems.add(
                 f"unknown exec_err_state {self.exec_err_state!r}", hint=f"one of {', '.join(EXEC_ERR_STATES)}"
@@ -603,6 +606,12 @@ def _free_ref_ids(used: set[str | None]) -> Iterator[str]:
         if f"Z{number}" not in used:
             yield f"Z{number}"
         number += 1
+
+
+def _choices(value: Any, allowed: Sequence[str]) -> str:
+    """`did you mean 'warning'? (one of ...)`, or the list alone when nothing is close."""
+    guess = did_you_mean(value, allowed) if isinstance(value, str) else None
+    return f"{guess} (one of {', '.join(allowed)})" if guess else f"one of {', '.join(allowed)}"
 
 
 def _is_number(value: Any) -> bool:

@@ -51,3 +51,4 @@ def test_a_grafanalib_target_takes_an_expression():
     target = Target(expr=sum_by(["route"], rate(metric("http_requests_total"))), refId="A")
     assert json.loads(json.dumps(target.to_json_data(), cls=DashboardEncoder))["expr"] == \
         "sum by (route) (rate(http_requests_total[$__rate_interval]))"
+

@@ -25,10 +25,10 @@ from dashctl.alerts import (
     env_secret,
 )
 from dashctl.alerts.expression import MathSyntaxError, evaluate_number, parse_math, references
-from dashctl.interpolation import escape_value, unescape_value
 from dashctl.alerts.model import ThresholdExpression
 from dashctl.credentials import literal_secret_in_url, looks_like_secret
 from dashctl.errors import DefinitionError, DefinitionErrors
+from dashctl.interpolation import escape_value, unescape_value
 
 
 def rule(**overrides):
@@ -238,3 +238,10 @@ def test_policy_lists_receivers_and_timings():
         Route(receiver="b", mute_timings=["nights"], routes=[Route(receiver="c", active_timings=["days"])])])
     assert policy.receivers() == ["a", "b", "c"]
     assert policy.timings() == ["nights", "days"]
+
+
+def test_a_misspelt_severity_gets_the_closest():
+    with pytest.raises(DefinitionError) as raised:
+        AlertRule(uid="r", title="t", severity="warnign", summary="s", query=PromQL(expr="up"),
+                  condition=Threshold(above=0))
+    assert "did you mean 'warning'? (one of critical, warning, info)" in str(raised.value)
