@@ -1,5 +1,13 @@
+import json
+from pathlib import Path
+
 import pytest
 
+from dashctl.credentials import string_leaves
+from dashctl.errors import SourceLocation
+from dashctl.lint.registry import get_rule
+from dashctl.lint.walk import SettingsContext
+from dashctl.project.environment import Environment
 from tests.lint.harness import Case, Expect, check_case, dashboard, time_series
 
 RULE = "secret/literal-value"
@@ -74,3 +82,37 @@ CASES = [
 def test_rule(make_project, case):
     found = check_case(make_project, RULE, case)
     assert all(TOKEN[:6] not in finding.message for finding in found)
+
+
+CORPUS = Path(__file__).resolve().parents[3].parent / "shared" / "corpus" / "dashboards"
+
+
+def corpus_links(model):
+    """Every link string of a dashboard: its own links, and its panels' links and data links."""
+    def panels(items):
+        for panel in items or []:
+            yield panel
+            yield from panels(panel.get("panels"))
+
+    found = dict(string_leaves(model.get("links", []), "links"))
+    for number, panel in enumerate(panels(model.get("panels"))):
+        found.update(string_leaves(panel.get("links", []), f"panels[{number}].links"))
+        defaults = (panel.get("fieldConfig") or {}).get("defaults") or {}
+        found.update(string_leaves(defaults.get("links", []), f"panels[{number}].fieldConfig.defaults.links"))
+    return found
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus/dashboards is absent")
+def test_real_dashboards_links_raise_no_false_alarm():
+    """The links of public dashboards (runbooks, Explore, other dashboards) are not credentials."""
+    check = get_rule(RULE)
+    environment = Environment(name="dev", namespace="dev")
+    count = 0
+    for path in sorted(CORPUS.glob("*.json")):
+        model = json.loads(path.read_text(encoding="utf-8"))
+        values = corpus_links(model.get("dashboard", model))
+        count += len(values)
+        context = SettingsContext(environment=environment, kind="dashboard", name=path.stem, values=values,
+                                  location=SourceLocation(file=path.name))
+        assert check.run(context) == [], path.name
+    assert count >= 20
