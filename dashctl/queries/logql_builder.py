@@ -54,6 +54,7 @@ from dashctl.queries.promql.functions import (
     topk,
 )
 from dashctl.queries.promql.selectors import LabelValue, Matcher, Not, NotRegex, Regex, render_matchers
+from dashctl.spelling import did_you_mean
 
 __all__ = [
     "AUTO",
@@ -233,8 +234,10 @@ class Parser(Stage):
     fields: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
-        if self.kind not in ("json", "logfmt", "pattern", "regexp", "unpack"):
-            raise builder_error(f"unknown parser {self.kind!r}")
+        kinds = ("json", "logfmt", "regexp", "pattern", "unpack")
+        if self.kind not in kinds:
+            raise builder_error(f"unknown parser {self.kind!r}: {', '.join(kinds)}",
+                                hint=did_you_mean(self.kind, kinds) if isinstance(self.kind, str) else None)
         if (self.expression is None) == (self.kind in ("pattern", "regexp")):
             needs = "needs" if self.expression is None else "takes no"
             raise builder_error(f"the {self.kind} parser {needs} expression")

@@ -53,3 +53,13 @@ def test_closest_only_when_close():
     assert closest("PROD", ["dev", "prod"]) == "prod"
     assert closest("zzz", ["build", "lint"]) is None
     assert closest("build", ["build"]) is None
+
+
+def test_the_logql_builder_names_the_parsers_and_the_closest():
+    from dashctl.errors import DefinitionError
+    from dashctl.queries.logql_builder import Parser
+
+    with pytest.raises(DefinitionError) as raised:
+        Parser(kind="jsn")
+    assert raised.value.message == "unknown parser 'jsn': json, logfmt, regexp, pattern, unpack"
+    assert raised.value.hint == "did you mean 'json'?"
