@@ -108,7 +108,7 @@ def lint_build(output: Any, *, root: Path, files: Iterable[Path] = (), complete:
                     for problem in item.run(live_context):
                         finding = _finding(item, context.subject(), problem)
                         found.setdefault(finding, []).append(build.environment.name)
-    findings = [replace(finding, environments=tuple(sorted(set(envs)))) for finding, envs in found.items()]
+    findings = _once(found)
 
     # The definition files, and any other file a finding points at (an AlertRule built in a shared module).
     referenced = {root / anchor.file for finding in findings for anchor in (finding.location, *finding.anchors)
@@ -140,6 +140,16 @@ def lint_build(output: Any, *, root: Path, files: Iterable[Path] = (), complete:
         environments=names,
         root=root,
     )
+
+
+def _once(found: dict[Finding, list[str]]) -> list[Finding]:
+    """Each finding once with the environments it was met in; keyed without the query text, because a query
+    interpolates environment values (the namespace): the same broken query of a shared definition reads
+    differently in dev and prod and is still one finding."""
+    merged: dict[Finding, tuple[Finding, list[str]]] = {}
+    for finding, environments in found.items():
+        merged.setdefault(replace(finding, query=None, position=None), (finding, []))[1].extend(environments)
+    return [replace(first, environments=tuple(sorted(set(names)))) for first, names in merged.values()]
 
 
 def _finding(item: Rule, subject: Subject, problem: Problem) -> Finding:
