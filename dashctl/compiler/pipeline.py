@@ -76,12 +76,12 @@ def build_project(
             build, env_files, env_problems = _build_environment(
                 project, discovery, environment, previous or {}, validate_queries=validate_queries
             )
-        problems.extend(problem.in_environments((environment.name,)) for problem in env_problems)
+        problems.extend(env_problems)
         files.update(env_files)
         builds.append(build)
     owned = tuple(environment.name for environment in environments)
     if problems:
-        raise DefinitionErrors(_unique([at_config_line(problem, project) for problem in problems]))
+        raise DefinitionErrors(_unique(problems))
     if len(environments) == len(project.environments):
         # The ArgoCD files span every environment, so only a build of all of them may rewrite them.
         owned += (ARGOCD_DIR,)
@@ -171,7 +171,10 @@ def _build_environment(
     build = EnvironmentBuild(
         environment=environment, dashboards=tuple(dashboards), datasources=tuple(datasources), extras=extras
     )
-    return build, files, problems
+    # Marked with the environment, so that one root cause met in several is reported once naming them all; a
+    # configured value that does not fit is reported where the configuration holds it.
+    return build, files, [at_config_line(problem, project).in_environments((environment.name,))
+                          for problem in problems]
 
 
 def _extra_sections() -> list[Any]:
