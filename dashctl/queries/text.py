@@ -22,6 +22,8 @@ def query_text(value: Any) -> str | None:
 
 def query_language_of(value: Any) -> str | None:
     """The language a builder expression is written in (`PromQL`, `LogQL`), None for a string or literals only."""
+    if isinstance(value, str):
+        return None
     from dashctl.queries.logql_builder import LogQuery
     from dashctl.queries.promql.expression import Expr
 
