@@ -173,17 +173,27 @@ def _read_toml(path: Path) -> dict[str, Any]:
 
 
 def _parse_project(path: Path, settings: dict[str, Any], lines: dict[str, int] | None = None) -> Project:
-    where = SourceLocation(file=str(path))
     prefix = "[tool.dashctl]" if path.name == "pyproject.toml" else "dashctl.toml"
     table_prefix = "tool.dashctl." if path.name == "pyproject.toml" else ""
     lines = lines or {}
-    _reject_unknown(settings, {"roots", "output", "environments", "argocd", "definition_timeout"}, prefix, where)
+
+    def at(key: str = "") -> SourceLocation:
+        """The line of `key` (dotted, below [tool.dashctl]), else of the nearest table around it."""
+        parts = key.split(".") if key else []
+        while True:
+            line = lines.get(table_prefix + ".".join(parts)) if parts else lines.get(table_prefix.rstrip("."))
+            if line is not None or not parts:
+                return SourceLocation(file=str(path), line=line)
+            parts.pop()
+
+    where = at()
+    _reject_unknown(settings, {"roots", "output", "environments", "argocd", "definition_timeout"}, prefix, at)
     roots = settings.get("roots", list(DEFAULT_ROOTS))
     if not (isinstance(roots, list) and roots and all(isinstance(root, str) and root for root in roots)):
-        raise ConfigError(f"{prefix} roots must be a non-empty list of directory names", location=where)
+        raise ConfigError(f"{prefix} roots must be a non-empty list of directory names", location=at("roots"))
     output = settings.get("output", "deploy")
     if not isinstance(output, str) or not output or Path(output).is_absolute() or ".." in Path(output).parts:
-        raise ConfigError(f"{prefix} output must be a relative directory inside the project", location=where)
+        raise ConfigError(f"{prefix} output must be a relative directory inside the project", location=at("output"))
     environments_table = settings.get("environments", {})
     if not isinstance(environments_table, dict) or not environments_table:
         raise ConfigError(
@@ -193,7 +203,7 @@ def _parse_project(path: Path, settings: dict[str, Any], lines: dict[str, int] |
         )
     environments = {}
     for name, table in environments_table.items():
-        environment = _parse_environment(name, table, prefix, where)
+        environment = _parse_environment(name, table, prefix, at)
         own = f"{table_prefix}environments.{name}"
         environments[name] = replace(
             environment, config_file=path.name, table=own,
@@ -202,8 +212,8 @@ def _parse_project(path: Path, settings: dict[str, Any], lines: dict[str, int] |
         )
     argocd_table = settings.get("argocd", {})
     if not isinstance(argocd_table, dict):
-        raise ConfigError(f"{prefix} argocd must be a table", location=where)
-    _reject_unknown(argocd_table, set(ArgoCDSettings.__dataclass_fields__), f"{prefix} argocd", where)
+        raise ConfigError(f"{prefix} argocd must be a table", location=at("argocd"))
+    _reject_unknown(argocd_table, set(ArgoCDSettings.__dataclass_fields__), f"{prefix} argocd", at, "argocd")
     argocd = ArgoCDSettings(**{key: str(value) for key, value in argocd_table.items()})
     return Project(
         root=path.parent,
@@ -212,7 +222,7 @@ def _parse_project(path: Path, settings: dict[str, Any], lines: dict[str, int] |
         output=output,
         environments=environments,
         argocd=argocd,
-        definition_timeout=_definition_timeout(settings, prefix, where),
+        definition_timeout=_definition_timeout(settings, prefix, at("definition_timeout")),
     )
 
 
@@ -233,37 +243,40 @@ def _definition_timeout(settings: dict[str, Any], prefix: str, where: SourceLoca
     return milliseconds / 1000 or None
 
 
-def _parse_environment(name: str, table: Any, prefix: str, where: SourceLocation) -> Environment:
+def _parse_environment(name: str, table: Any, prefix: str, at: Any) -> Environment:
     label = f"{prefix} environments.{name}"
+    key = f"environments.{name}"
     if not _ENV_NAME.match(name):
-        raise ConfigError(f"{label}: an environment name must be lowercase letters, digits and '-'", location=where)
+        raise ConfigError(f"{label}: an environment name must be lowercase letters, digits and '-'",
+                          location=at(key))
     if not isinstance(table, dict):
-        raise ConfigError(f"{label} must be a table", location=where)
-    _reject_unknown(
-        table, {"namespace", "grafana_url", "datasources", "values", "promql_experimental_functions"}, label, where
-    )
+        raise ConfigError(f"{label} must be a table", location=at(key))
+    _reject_unknown(table, {"namespace", "grafana_url", "datasources", "values", "promql_experimental_functions"},
+                    label, at, key)
     experimental = table.get("promql_experimental_functions", False)
     if not isinstance(experimental, bool):
-        raise ConfigError(f"{label}.promql_experimental_functions must be true or false", location=where)
+        raise ConfigError(f"{label}.promql_experimental_functions must be true or false",
+                          location=at(f"{key}.promql_experimental_functions"))
     namespace = table.get("namespace", name)
     if not isinstance(namespace, str) or not _DNS_LABEL.match(namespace) or len(namespace) > 63:
-        raise ConfigError(f"{label}.namespace {namespace!r} is not a valid Kubernetes namespace", location=where)
+        raise ConfigError(f"{label}.namespace {namespace!r} is not a valid Kubernetes namespace",
+                          location=at(f"{key}.namespace"))
     grafana_url = table.get("grafana_url")
     if grafana_url is not None and not (isinstance(grafana_url, str) and grafana_url.startswith(("http://", "https://"))):
-        raise ConfigError(f"{label}.grafana_url must be an http:// or https:// URL", location=where)
+        raise ConfigError(f"{label}.grafana_url must be an http:// or https:// URL", location=at(f"{key}.grafana_url"))
     datasources: dict[str, DatasourceRef] = {}
     for logical, ref in table.get("datasources", {}).items():
         if not (isinstance(ref, dict) and isinstance(ref.get("uid"), str) and isinstance(ref.get("type"), str)):
             raise ConfigError(
                 f"{label}.datasources.{logical} must be a table with uid and type",
-                location=where,
+                location=at(f"{key}.datasources.{logical}"),
                 hint=f'{logical} = {{ uid = "prometheus", type = "prometheus" }}',
             )
-        _reject_unknown(ref, {"uid", "type"}, f"{label}.datasources.{logical}", where)
+        _reject_unknown(ref, {"uid", "type"}, f"{label}.datasources.{logical}", at, f"{key}.datasources.{logical}")
         datasources[logical] = DatasourceRef(uid=ref["uid"], type=ref["type"])
     values = table.get("values", {})
     if not isinstance(values, dict):
-        raise ConfigError(f"{label}.values must be a table", location=where)
+        raise ConfigError(f"{label}.values must be a table", location=at(f"{key}.values"))
     return Environment(
         name=name,
         namespace=namespace,
@@ -274,12 +287,12 @@ def _parse_environment(name: str, table: Any, prefix: str, where: SourceLocation
     )
 
 
-def _reject_unknown(table: dict[str, Any], allowed: set[str], label: str, where: SourceLocation) -> None:
+def _reject_unknown(table: dict[str, Any], allowed: set[str], label: str, at: Any, key: str = "") -> None:
     unknown = sorted(set(table) - allowed)
     if unknown:
-        guesses = [f"{key!r} → {guess!r}" for key in unknown if (guess := closest(key, allowed))]
+        guesses = [f"{name!r} → {guess!r}" for name in unknown if (guess := closest(name, allowed))]
         raise ConfigError(
             f"{label}: unknown key(s) {', '.join(unknown)}",
-            location=where,
+            location=at(f"{key}.{unknown[0]}" if key else unknown[0]),
             hint=(f"did you mean {', '.join(guesses)}? " if guesses else "") + f"allowed: {', '.join(sorted(allowed))}",
         )

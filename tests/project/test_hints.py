@@ -72,10 +72,21 @@ def test_misspelt_datasource_environment_and_command(make_project):
     assert result.exit_code == 2 and "did you mean 'build'?" in result.stderr
 
 
-def test_unknown_configuration_key_suggests_the_allowed_one(make_project):
-    project = make_project(config=BASIC_CONFIG.replace('grafana_url = "http', 'grafana_ulr = "http'))
+def test_unknown_configuration_key_suggests_the_allowed_one_at_its_line(make_project):
+    config = BASIC_CONFIG.replace('grafana_url = "http', 'grafana_ulr = "http')
+    project = make_project(config=config)
     result = project.run("build")
+    line = next(number for number, text in enumerate(config.lstrip("\n").splitlines(), 1) if "grafana_ulr" in text)
     assert result.exit_code == 3 and "did you mean 'grafana_ulr' → 'grafana_url'?" in result.stderr, result.stderr
+    assert f"dashctl.toml:{line}: " in result.stderr
+
+
+def test_a_bad_configuration_value_is_reported_at_its_line(make_project):
+    config = BASIC_CONFIG.replace('namespace = "prod"', 'namespace = "Prod_1"')
+    project = make_project(config=config)
+    result = project.run("build")
+    line = next(number for number, text in enumerate(config.lstrip("\n").splitlines(), 1) if "Prod_1" in text)
+    assert result.exit_code == 3 and f"dashctl.toml:{line}: " in result.stderr, result.stderr
 
 
 def test_misspelt_rule_id_in_a_suppression(make_project):
