@@ -123,3 +123,26 @@ def test_build_and_lint_point_at_the_line_holding_the_query(make_project):
     lint = project.run("lint")
     assert re.search(rf"^dashboards/shop.py:{query_line}: error\[promql/syntax\]", lint.stdout, re.MULTILINE), \
         lint.stdout
+
+
+def test_key_lines_reads_headers_dotted_quoted_and_multiline_keys():
+    from dashctl.project.config import key_lines
+
+    text = (
+        'roots = [\n'                                  # 1
+        '  "dashboards",  # a [comment]\n'             # 2
+        '  "alerts",\n'                                # 3
+        ']\n'                                          # 4
+        '[environments.dev]\n'                         # 5
+        'namespace = "dev"\n'                          # 6
+        'values.error_ratio = 0.05\n'                  # 7
+        '"quoted key" = "a = b"\n'                     # 8
+        '[ environments . "prod" . values ]  # x\n'    # 9
+        'latency = { p99 = 1.5 }\n'                    # 10
+    )
+    lines = key_lines(text)
+    assert lines["roots"] == 1 and "dashboards" not in lines
+    assert lines["environments.dev"] == 5 and lines["environments.dev.namespace"] == 6
+    assert lines["environments.dev.values.error_ratio"] == 7
+    assert lines["environments.dev.quoted key"] == 8
+    assert lines["environments.prod.values"] == 9 and lines["environments.prod.values.latency"] == 10
