@@ -42,6 +42,20 @@ def test_logql_says_what_was_expected(query, message, hint):
     assert hint in raised.value.hint
 
 
+@pytest.mark.parametrize("query, hint", [
+    ('{app="x"', "the stream selector is not closed"),
+    ('count_over_time({app="x"})', "a range aggregation needs a range after its log query"),
+    ('{app="x"} | json [5m]', "a range belongs inside a range aggregation"),
+    ("{app=x}", "label values and filter strings are quoted"),
+    ('sum(count_over_time({app="x"}[5m])) by level', "by (level)"),
+])
+def test_logql_common_mistakes_get_a_hint(query, hint):
+    with pytest.raises(QuerySyntaxError) as raised:
+        check_logql(query)
+    assert raised.value.message.startswith("syntax error: unexpected")
+    assert hint in (raised.value.hint or "")
+
+
 @pytest.mark.parametrize("query", ['{app="x"} | json | level="error"', '{app="x"} | pattern_x="a"',
                                    '{app="x"} | logfmt | status >= 500'])
 def test_label_filters_that_resemble_parser_names_still_parse(query):

@@ -117,7 +117,8 @@ class _Parser:
         names = sorted(set(expecting), key=lambda kind: _DECLARATION_ORDER.index(kind))
         if 0 < len(names) <= 4:
             message += ", expecting " + " or ".join(display_kind(_placeholder(kind)) for kind in names)
-        raise_syntax_error(self.query, message, token.start)
+        hint = _expectation_hint(token.kind, frozenset(names))
+        raise QuerySyntaxError(message, query=self.query, position=token.start, language="LogQL", hint=hint)
 
     def enter(self) -> None:
         self.nesting += 1
@@ -595,6 +596,26 @@ class _Parser:
             post_filters=tuple(post_filters),
             position=keyword.start,
         )
+
+
+# What the most common "unexpected ..." means, in words: (the token met, what was expected) -> hint.
+_EXPECTATION_HINTS = (
+    (None, frozenset({"RANGE"}), "a range aggregation needs a range after its log query: "
+                                 "count_over_time({app=\"x\"} |= \"error\" [$__auto])"),
+    ("RANGE", frozenset(), "a range belongs inside a range aggregation: count_over_time({app=\"x\"} ... [5m]); "
+                           "a log query alone has none"),
+    (None, frozenset({"STRING"}), "label values and filter strings are quoted: app=\"x\", |= \"error\""),
+    ("IDENTIFIER", frozenset({"OPEN_PARENTHESIS"}), "what follows goes in parentheses: by (level), sum(...)"),
+    ("EOF", frozenset({"CLOSE_BRACE", "COMMA"}), "the stream selector is not closed: {app=\"x\"}"),
+    ("EOF", frozenset({"CLOSE_PARENTHESIS"}), "every '(' needs its ')'"),
+)
+
+
+def _expectation_hint(kind: str, expecting: frozenset[str]) -> str | None:
+    for met, expected, hint in _EXPECTATION_HINTS:
+        if (met is None or met == kind) and (expected <= expecting if expected else not expecting):
+            return hint
+    return None
 
 
 def _placeholder(kind: str) -> Token:
