@@ -25,6 +25,7 @@ from dashctl.alerts.compile import ORG_ID, CompiledAlerting
 from dashctl.alerts.packaging import ALERTING_FILE, RULES_FILE_PREFIX, alerting_manifest, is_alert_file
 from dashctl.encoding import dump_yaml, load_yaml
 from dashctl.errors import DefinitionError, OutputError, SourceLocation, UsageError
+from dashctl.interpolation import escape_value, unescape_value
 from dashctl.k8s.argocd import ALERT_LABEL
 from dashctl.k8s.manifests import kustomization
 
@@ -81,7 +82,9 @@ class Tombstones:
     def to_provisioning(self) -> dict[str, list[dict[str, Any]]]:
         document: dict[str, list[dict[str, Any]]] = {}
         for kind, (key, attribute) in KINDS.items():
-            entries = [{"orgId": ORG_ID, attribute: name} for name in self.of_kind(kind)]
+            # Grafana interpolates the names of delete entries (a mute timing's may hold a `$`), unlike the
+            # mute timing itself: escaped, the entry names the timing as it was written.
+            entries = [{"orgId": ORG_ID, attribute: escape_value(name)} for name in self.of_kind(kind)]
             if entries:
                 document[key] = entries
         return document
@@ -133,7 +136,8 @@ def read_previous(previous: Mapping[str, bytes], environment: str) -> tuple[Prev
             templates.update(str(template["name"]) for template in document.get("templates") or [])
             timings.update(str(timing["name"]) for timing in document.get("muteTimes") or [])
             for kind, (key, attribute) in KINDS.items():
-                tombstones.update(Tombstone(kind=kind, key=str(entry[attribute])) for entry in document.get(key) or [])
+                tombstones.update(Tombstone(kind=kind, key=unescape_value(str(entry[attribute])))
+                                  for entry in document.get(key) or [])
     state = PreviousAlerting(
         rules=frozenset(rules), integrations=frozenset(integrations), templates=frozenset(templates),
         mute_timings=frozenset(timings), tombstones=Tombstones(items=tuple(sorted(tombstones))),
@@ -238,7 +242,7 @@ def _retire(output_dir: Path, environment: str, pending: Tombstones, retired: se
     document = load_yaml(text) or {}
     for kind, (file_key, attribute) in KINDS.items():
         kept = [entry for entry in document.get(file_key) or []
-                if Tombstone(kind=kind, key=str(entry[attribute])) not in retired]
+                if Tombstone(kind=kind, key=unescape_value(str(entry[attribute]))) not in retired]
         document.pop(file_key, None)
         if kept:
             document[file_key] = kept

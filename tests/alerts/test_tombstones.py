@@ -232,3 +232,23 @@ def test_retire_check_grafana_without_credentials_is_a_usage_error(project, monk
     assert result.exit_code == 2
     assert "GRAFANA_TOKEN" in result.stderr
     assert alerting(project, "dev")["deleteRules"] == [{"orgId": 1, "uid": "shop-latency-mean"}]
+
+
+def test_a_removed_mute_timing_with_a_dollar_is_deleted_by_its_own_name(project):
+    """Grafana interpolates a delete entry's name (the mute timing itself it reads raw): escaped, `$` survives,
+    and the next build reads the pending tombstone back as the name it stands for."""
+    source = NOTIFICATIONS.replace('[MuteTiming(name="nights"', '[MuteTiming(name="nights $TZ"').replace(
+        'mute_timings=["nights"]', 'mute_timings=["nights $TZ"]')
+    project.write("alerts/notifications.py", source)
+    assert project.run("build").exit_code == 0
+    assert [timing["name"] for timing in alerting(project)["muteTimes"]] == ["nights $TZ"]
+    project.write("alerts/notifications.py", NOTIFICATIONS)
+    assert project.run("build").exit_code == 0
+    assert alerting(project)["deleteMuteTimes"] == [{"orgId": 1, "name": "nights $$TZ"}]
+    assert project.run("build").exit_code == 0
+    assert alerting(project)["deleteMuteTimes"] == [{"orgId": 1, "name": "nights $$TZ"}]
+    listed = project.run("alerts", "tombstones", "--env", "prod")
+    assert "prod\tmute timing\tnights $TZ" in listed.stdout.splitlines(), listed.stdout
+    retired = project.run("alerts", "retire", "--env", "prod", "nights $TZ")
+    assert retired.exit_code == 0, retired.stderr
+    assert "deleteMuteTimes" not in alerting(project)
