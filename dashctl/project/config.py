@@ -25,7 +25,6 @@ __all__ = ["ArgoCDSettings", "Project", "at_config_line", "find_project", "key_l
 DEFAULT_ROOTS = ("datasources", "dashboards", "alerts")
 _DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 _ENV_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
-_VALUE_READ = re.compile(r"""\.value\(\s*["']([^"']+)["']""")
 _HEADER = re.compile(r"^\s*\[\s*([^\[\]]+?)\s*\]\s*(#.*)?$")
 _KEY = re.compile(r"^\s*((?:[A-Za-z0-9_-]+|\"[^\"]*\"|'[^']*')(?:\s*\.\s*(?:[A-Za-z0-9_-]+|\"[^\"]*\"|'[^']*'))*)\s*=")
 
@@ -90,12 +89,9 @@ def at_config_line(problem: DefinitionError, project: Project) -> DefinitionErro
         text = (project.root / location.file).read_text(encoding="utf-8").splitlines()[location.line - 1]
     except (OSError, UnicodeDecodeError, IndexError):
         return problem
-    keys = _VALUE_READ.findall(text)
     for name in problem.environments or tuple(project.environments):
         environment = project.environments.get(name)
-        for key in keys:
-            if environment is None or key not in environment.values:
-                continue
+        for key in environment.values_read_in(text) if environment is not None else ():
             quoted = re.escape(repr(environment.values[key]))
             if re.search(rf"(?<![\w.]){quoted}(?![\w.])", problem.message):
                 moved = problem.with_context()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -13,6 +14,7 @@ from dashctl.spelling import closest
 __all__ = ["DatasourceRef", "Environment"]
 
 _MISSING = object()
+_VALUE_READ = re.compile(r"""\.value\(\s*["']([^"']+)["']""")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -63,6 +65,11 @@ class Environment:
                 return SourceLocation(file=self.config_file, line=line)
             parts.pop()
         return SourceLocation(file=self.config_file, line=self.lines.get(""))
+
+    def values_read_in(self, source_line: str) -> list[str]:
+        """The keys of this environment's values that a line of Python reads with `env.value("key")`, so that a
+        problem about what the line got can be reported where the configuration writes it."""
+        return [key for key in _VALUE_READ.findall(source_line) if key in self.values]
 
     def _where(self, section: str) -> str:
         return f"[{self.table}.{section}] in {self.config_file}"

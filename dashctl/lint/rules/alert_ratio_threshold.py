@@ -34,14 +34,33 @@ def check(alert: AlertContext) -> Iterator[Problem]:
         return
     values = " and ".join(_number(value) for value in params)
     shown = _number(outside[0])
+    location = alert.located(getattr(condition, "location", None)) or alert.keyword_location("condition")
+    message = (f"query {query.ref_id} is a ratio, between 0 and 1, but the threshold is {values} ({kind}): it "
+               f"{'never' if kind in ('gt', 'within_range') else 'always'} fires as written")
+    configured = _configured(alert, location, outside[0])
+    if configured is not None:
+        # The bad number is written in the configuration: point there, and say which line read it.
+        key, location_in_config = configured
+        message += f" ({key} under [{alert.environment.table}.values], read at {location})"
+        location = location_in_config
     yield Problem(
-        message=f"query {query.ref_id} is a ratio, between 0 and 1, but the "
-        f"threshold is {values} ({kind}): it {'never' if kind in ('gt', 'within_range') else 'always'} fires "
-        "as written",
+        message=message,
         hint=f"write the threshold as a fraction (5% is 0.05, not 5)" if outside[0] > 1 else
         f"a ratio is never below 0; check the threshold {shown}",
-        location=alert.located(getattr(condition, "location", None)) or alert.keyword_location("condition"),
+        location=location,
     )
+
+
+def _configured(alert: AlertContext, location: Any, value: float) -> tuple[str, Any] | None:
+    """The environment value (`env.value("key")` on the condition's line) that holds the threshold, and where the
+    configuration writes it."""
+    text = alert.source.line(location) or ""
+    environment = alert.environment
+    for key in environment.values_read_in(text):
+        configured = environment.values.get(key)
+        if isinstance(configured, (int, float)) and not isinstance(configured, bool) and configured == value:
+            return key, environment.config_location(f"values.{key}")
+    return None
 
 
 def _compared_query(alert: AlertContext, ref_id: str | None) -> QueryContext | None:

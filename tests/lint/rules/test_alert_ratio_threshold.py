@@ -1,5 +1,6 @@
 import pytest
 
+from tests.conftest import BASIC_CONFIG
 from tests.lint.harness import Case, Expect, alert_rule, alert_rules, check_case
 
 RULE = "alert/ratio-threshold"
@@ -30,6 +31,11 @@ CASES = [
          expect=[Expect(ALERTS, at="condition=Threshold(above=5)", message="query A is a ratio")]),
     Case("a LogQL ratio compared with a percentage", files={ALERTS: alert_rules(log_rule("Threshold(above=5)"))},
          expect=[Expect(ALERTS, at="condition=Threshold(above=5)", message="it never fires")]),
+    Case("a percentage written in the configuration is reported at its line there", files={
+        ALERTS: alert_rules(alert_rule(expr=RATIO, condition='Threshold(above=env.value("error_ratio"))'))},
+         config=BASIC_CONFIG.replace("error_ratio = 0.02", "error_ratio = 2"),
+         expect=[Expect("dashctl.toml", at="error_ratio = 2", environments=("prod",),
+                        message="(error_ratio under [environments.prod.values], read at alerts/shop.py:")]),
     Case("a range outside 0-1", files={ALERTS: alert_rules(alert_rule(
         expr=f"({RATIO})", condition="Threshold(outside=(0.5, 2))"))},
          expect=[Expect(ALERTS, at="condition=Threshold(outside", message="the threshold is 0.5 and 2")]),
