@@ -15,6 +15,7 @@ from typing import Any
 from dashctl.credentials import string_leaves
 from dashctl.definitions import relative_location
 from dashctl.errors import QuerySyntaxError, SourceLocation
+from dashctl.interpolation import unescape_value
 from dashctl.lint.registry import Scope
 from dashctl.lint.source import SourceIndex
 from dashctl.project.environment import Environment
@@ -366,8 +367,10 @@ def _settings(build: Any, dashboards: list[DashboardContext], source: SourceInde
     environment = build.environment
     for datasource in build.datasources:
         entry = {key: item for key, item in datasource.to_provisioning().items() if key != "secureJsonData"}
-        yield SettingsContext(environment=environment, kind="datasource", name=datasource.name,
-                              values=dict(string_leaves(entry, "")), location=datasource.location)
+        # As the author wrote them: the provisioning entry has every `$` escaped for Grafana's interpolation.
+        values = {path: unescape_value(value) for path, value in string_leaves(entry, "")}
+        yield SettingsContext(environment=environment, kind="datasource", name=datasource.name, values=values,
+                              location=datasource.location)
     for point in getattr(build.extras.get("alerts"), "contact_points", ()):
         values = {path: value for integration in point.integrations
                   for path, value in string_leaves(integration.settings(), integration.type)}
