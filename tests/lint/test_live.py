@@ -40,7 +40,7 @@ def test_each_problem_is_found_with_file_and_line(make_project, live_prometheus)
     typo_line = next(n for n, line in enumerate(source, 1) if "seconds_cont{" in line)
     gauge_line = next(n for n, line in enumerate(source, 1) if "process_resident_memory_bytes" in line)
     panel_line = next(n for n, line in enumerate((project.root / "dashboards/shop.py").read_text().splitlines(), 1)
-                      if 'title="Wrong label"' in line)
+                      if "sum by (rout)" in line)  # the line that holds the query
     assert f"alerts/shop.py:{typo_line}: error[promql/series]" in text
     assert f"alerts/shop.py:{gauge_line}: warning[promql/metric-type]" in text
     assert f"dashboards/shop.py:{panel_line}: error[promql/label]" in text

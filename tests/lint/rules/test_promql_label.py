@@ -21,11 +21,11 @@ CASES = [
          expect=[Expect(ALERTS, at="query=PromQL(", message="matches on label 'status'")]),
     Case("a wrong label in by", files={DASHBOARD: dashboard(time_series(
         title="By route", expr='sum by (routes) (rate(http_request_duration_seconds_count[$__rate_interval]))'))},
-         expect=[Expect(DASHBOARD, at='title="By route"', message="groups by label 'routes'")]),
+         expect=[Expect(DASHBOARD, at='targets=[Target(expr=', message="groups by label 'routes'")]),
     Case("a label in on() that one side lacks", files={DASHBOARD: dashboard(time_series(
         title="Joined", expr='sum by (pod) (rate(process_cpu_seconds_total[$__rate_interval])) '
                              '/ on (pod, deployment) sum by (pod) (process_resident_memory_bytes)'))},
-         expect=[Expect(DASHBOARD, at='title="Joined"', message="matches on() by label 'deployment'")]),
+         expect=[Expect(DASHBOARD, at='targets=[Target(expr=', message="matches on() by label 'deployment'")]),
 ]
 
 
