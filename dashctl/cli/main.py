@@ -21,6 +21,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "build": ("dashctl.cli.build", "build", "Compile the definitions into deploy/<env> manifests."),
     "docs": ("dashctl.cli.docs", "docs", "Print where the documentation is (every page, or one topic)."),
     "diff": ("dashctl.cli.diff", "diff", "Compare the working tree's build with deploy/ at a base git revision."),
+    "import": ("dashctl.cli.import_", "import_", "Turn Grafana dashboard JSON, manifests or a Grafana into definitions."),
     "init": ("dashctl.cli.init", "init", "Create a new dashctl project in a directory."),
     "lint": ("dashctl.cli.lint", "lint", "Check dashboards and alert rules against the lint rules (docs/lint.md)."),
     "query": ("dashctl.cli.query", "query", "Validate PromQL and LogQL queries (query check)."),

@@ -16,6 +16,7 @@ from typing import Any
 
 from dashctl.dashboards import model
 from dashctl.dashboards.foundation import foundation_json, is_foundation_object
+from dashctl.dashboards.generic import VERBATIM
 from dashctl.dashboards.layout import assign_layout
 from dashctl.definitions import Definition
 from dashctl.errors import DefinitionError, DefinitionErrors, QuerySyntaxError, SourceLocation
@@ -61,6 +62,10 @@ def compile_dashboard(
         problems.append(DefinitionError(message, location=definition.location, definition=label, hint=hint))
 
     raw = _to_json(built, definition, label)
+    # A plain dict or a dashctl.dashboards.generic.Dashboard is Grafana's JSON as the author wants it (an import):
+    # keep every key Grafana keeps and every explicit position. grafanalib's objects still get their legacy and
+    # default keys cleaned.
+    verbatim = isinstance(built, dict) or bool(raw.pop(VERBATIM, False))
     own_uid = raw.get("uid")
     if own_uid not in (None, "", uid):
         report(
@@ -78,12 +83,16 @@ def compile_dashboard(
     if not dashboard.get("gnetId"):
         dashboard.pop("gnetId", None)
     dashboard["timepicker"] = {
-        key: value for key, value in dashboard.get("timepicker", {}).items() if key in model.TIMEPICKER_KEYS
+        key: value
+        for key, value in dashboard.get("timepicker", {}).items()
+        if key in model.TIMEPICKER_KEYS or (verbatim and key != VERBATIM)
     }
     dashboard.setdefault("annotations", {"list": []})
     dashboard.setdefault("links", [])
 
-    variables = [_clean_variable(variable) for variable in dashboard.get("templating", {}).get("list", [])]
+    variables = [
+        _clean_variable(variable, verbatim=verbatim) for variable in dashboard.get("templating", {}).get("list", [])
+    ]
     variable_types = {
         variable["name"]: variable.get("query") for variable in variables if variable.get("type") == "datasource"
     }
@@ -93,8 +102,8 @@ def compile_dashboard(
             variable["datasource"] = resolver.resolve(variable["datasource"], f"variable {variable.get('name')!r}")
     dashboard["templating"] = {"list": variables}
 
-    manual = definition.options.get("layout") == "manual"
-    panels = [_clean_panel(panel) for panel in dashboard.get("panels", [])]
+    manual = definition.options.get("layout") == "manual" or verbatim
+    panels = [_clean_panel(panel, verbatim=verbatim) for panel in dashboard.get("panels", [])]
     panels = assign_layout(panels, manual=manual)
     validator = _QueryValidator(label, definition.location, problems, enabled=validate_queries,
                                 source=_source_file(definition))
@@ -156,18 +165,27 @@ def _drop_none(value: Any) -> Any:
     return value
 
 
-def _clean_variable(variable: dict[str, Any]) -> dict[str, Any]:
-    return {key: value for key, value in variable.items() if key in model.VARIABLE_KEYS and value is not None}
+def _clean_variable(variable: dict[str, Any], *, verbatim: bool = False) -> dict[str, Any]:
+    return {
+        key: value
+        for key, value in variable.items()
+        if (key in model.VARIABLE_KEYS or (verbatim and key not in model.LEGACY_VARIABLE_KEYS)) and value is not None
+    }
 
 
-def _clean_panel(panel: dict[str, Any]) -> dict[str, Any]:
+def _clean_panel(panel: dict[str, Any], *, verbatim: bool = False) -> dict[str, Any]:
+    verbatim = bool(panel.get(VERBATIM)) or verbatim
     allowed = model.ROW_KEYS if panel.get("type") == "row" else model.PANEL_KEYS
-    cleaned = {key: value for key, value in panel.items() if key in allowed and value is not None}
+    cleaned = {
+        key: value
+        for key, value in panel.items()
+        if (key in allowed or (verbatim and key not in model.LEGACY_PANEL_KEYS)) and value is not None
+    }
     if cleaned.get("type") == "row":
         cleaned.setdefault("collapsed", False)
-        cleaned["panels"] = [_clean_panel(child) for child in cleaned.get("panels", [])]
+        cleaned["panels"] = [_clean_panel(child, verbatim=verbatim) for child in cleaned.get("panels", [])]
         return cleaned
-    if cleaned.get("maxDataPoints") == _GRAFANALIB_MAX_DATA_POINTS:
+    if cleaned.get("maxDataPoints") == _GRAFANALIB_MAX_DATA_POINTS and not verbatim:
         del cleaned["maxDataPoints"]
     for key in ("description", "interval", "timeFrom", "timeShift", "repeat", "repeatDirection"):
         if cleaned.get(key) in ("", None):
@@ -188,18 +206,22 @@ def _clean_panel(panel: dict[str, Any]) -> dict[str, Any]:
             # The base step's value is null (-Infinity; Grafana's validateFieldConfig), which the schema requires.
             steps[0] = {**steps[0], "value": None}
     if "targets" in cleaned:
-        cleaned["targets"] = _clean_targets(cleaned["targets"])
+        cleaned["targets"] = _clean_targets(cleaned["targets"], verbatim=verbatim)
     return cleaned
 
 
-def _clean_targets(targets: list[Any]) -> list[dict[str, Any]]:
+def _clean_targets(targets: list[Any], *, verbatim: bool = False) -> list[dict[str, Any]]:
     cleaned = []
     used = {target.get("refId") for target in targets if isinstance(target, dict) and target.get("refId")}
     spare = (chr(code) for code in range(ord("A"), ord("Z") + 1))
     for target in targets:
-        # `query` is legacy beside a PromQL/LogQL `expr`, but the query itself for Tempo (TraceQL) and others.
-        target = {key: value for key, value in target.items()
-                  if key not in model.LEGACY_TARGET_KEYS or (key == "query" and value and "expr" not in target)}
+        # `query` is legacy beside a PromQL/LogQL `expr`, but the query itself for Tempo (TraceQL) and others;
+        # and verbatim JSON (an import) keeps all its keys, `step` included.
+        if verbatim or target.get(VERBATIM):
+            target = {key: value for key, value in target.items() if key != VERBATIM}
+        else:
+            target = {key: value for key, value in target.items()
+                      if key not in model.LEGACY_TARGET_KEYS or (key == "query" and value and "expr" not in target)}
         for key in ("interval", "legendFormat"):
             if target.get(key) == "":
                 del target[key]

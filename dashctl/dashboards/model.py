@@ -9,7 +9,9 @@ from __future__ import annotations
 
 __all__ = [
     "DASHBOARD_KEYS",
+    "LEGACY_PANEL_KEYS",
     "LEGACY_TARGET_KEYS",
+    "LEGACY_VARIABLE_KEYS",
     "PANEL_KEYS",
     "ROW_KEYS",
     "SCHEMA_VERSION",
@@ -45,3 +47,14 @@ VARIABLE_KEYS = frozenset(
 )
 # Target keys grafanalib emits for Graphite or pre-7 Grafana; no current datasource reads them.
 LEGACY_TARGET_KEYS = frozenset({"target", "metric", "step", "intervalFactor", "query"})
+# Panel keys that even a verbatim (imported) panel loses: pre-5 layout (`span`, `height`), UI state of the editor
+# and of repeated copies, which Grafana itself never saves (PanelModel's notPersistedProperties, and the
+# repeat clones it drops on save); and the compiler's own mark for verbatim JSON.
+LEGACY_PANEL_KEYS = frozenset(
+    {
+        "span", "height", "editable", "error", "isNew", "scopedVars", "repeatIteration", "repeatPanelId",
+        "repeatedByRow", "__dashctlVerbatim__",
+    }
+)
+# Variable tags were removed in Grafana 8 (nothing reads them); grafanalib still writes them.
+LEGACY_VARIABLE_KEYS = frozenset({"tagValuesQuery", "tags", "tagsQuery", "useTags"})

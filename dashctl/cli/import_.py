@@ -1,0 +1,120 @@
+"""`dashctl import`: turn existing Grafana dashboards (and rule files) into definitions of this project."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import click
+
+from dashctl.cli.failure import EXIT_DIFFERENCES
+from dashctl.cli.options import project_option
+
+__all__ = ["import_"]
+
+
+def _mapping(values: tuple[str, ...]) -> dict[str, str]:
+    from dashctl.errors import UsageError
+
+    mapping = {}
+    for value in values:
+        source, sep, logical = value.partition("=")
+        if not sep or not source or not logical:
+            raise UsageError(f"--datasource {value!r}: expected FROM=LOGICAL, e.g. --datasource DS_PROMETHEUS=metrics")
+        mapping[source.strip("${}") if source.startswith("$") else source] = logical
+    return mapping
+
+
+@click.command("import")
+@click.argument("sources", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--into", "into", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Directory for the definition files (default: the first root holding dashboards).")
+@click.option("--folder", metavar="NAME", default=None, help="Grafana folder for every imported dashboard.")
+@click.option("--datasource", "datasources", multiple=True, metavar="FROM=LOGICAL",
+              help="Map a datasource uid, name, ${DS_X} input or `default` to a logical name; repeatable.")
+@click.option("--dry-run", is_flag=True, help="Report what would be written; write nothing.")
+@click.option("--overwrite", is_flag=True, help="Replace definition files that already exist.")
+@click.option("--check", is_flag=True,
+              help="Build each imported dashboard and compare it with the original; exit 1 naming the first "
+              "difference per panel.")
+@click.option("--grafana-url", metavar="URL", default=None,
+              help="Import from a running Grafana (credentials from GRAFANA_TOKEN or GRAFANA_USER/PASSWORD).")
+@click.option("--uid", "uids", multiple=True, metavar="UID", help="With --grafana-url: a dashboard uid; repeatable.")
+@click.option("--folder-uid", "folder_uids", multiple=True, metavar="UID",
+              help="With --grafana-url: every dashboard of this folder; repeatable.")
+@click.option("--all", "everything", is_flag=True, help="With --grafana-url: every dashboard.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="Report format (on stderr for text, stdout for json).")
+@project_option
+def import_(
+    sources: tuple[Path, ...], into: Path | None, folder: str | None, datasources: tuple[str, ...], dry_run: bool,
+    overwrite: bool, check: bool, grafana_url: str | None, uids: tuple[str, ...], folder_uids: tuple[str, ...],
+    everything: bool, output_format: str, project_dir: Path | None,
+) -> None:
+    """Write one Python definition per dashboard found in SOURCES (JSON files, directories, Kubernetes manifests)
+    or in a running Grafana.
+
+    Legacy content is migrated as Grafana migrates it on load, datasources become the project's logical names,
+    and every migration and decision is reported. See docs/import.md.
+    """
+    from dashctl.errors import UsageError
+    from dashctl.importing import (
+        ImportOptions,
+        check_generated,
+        default_directory,
+        import_sources,
+        read_grafana,
+        read_paths,
+        write_definitions,
+    )
+    from dashctl.importing.report import ReportEntry, render_json, render_text
+    from dashctl.importing.sources import Sources
+    from dashctl.project.config import load_project
+
+    if grafana_url is None and (uids or folder_uids or everything):
+        raise UsageError("--uid, --folder-uid and --all go with --grafana-url")
+    if grafana_url is not None and not (uids or folder_uids or everything):
+        raise UsageError("--grafana-url needs --uid UID, --folder-uid UID or --all")
+    if not sources and grafana_url is None:
+        raise UsageError("nothing to import: pass files or directories, or --grafana-url")
+    project = load_project(project_dir)
+    options = ImportOptions(folder=folder, datasources=_mapping(datasources))
+    read = read_paths(sources) if sources else Sources()
+    if grafana_url is not None:
+        from dashctl.preview.session import connect, credentials_from_environment
+
+        with connect(grafana_url, credentials_from_environment(os.environ)) as client:
+            remote = read_grafana(client, uids=uids, folder_uids=folder_uids, everything=everything)
+        read = Sources(dashboards=read.dashboards + remote.dashboards, rules=read.rules, problems=read.problems,
+                       skipped=read.skipped)
+    result = import_sources(read, project, options)
+    directory = into if into is not None else default_directory(project)
+    entries = list(result.entries)
+    differences = 0
+    if check:
+        environment = project.select_environments()[0] if project.environments else None
+        if environment is None:
+            raise UsageError("--check needs an environment in [tool.dashctl.environments]")
+        for item in result.files:
+            found, problems = check_generated(item, environment)
+            differences += len(found) + len(problems)
+            entries += [ReportEntry(kind="difference", source=item.origin, uid=item.uid, where=d.where,
+                                    message=f"{d.path}: expected {d.expected!r}, built {d.actual!r}") for d in found]
+            entries += [ReportEntry(kind="warning", source=item.origin, uid=item.uid,
+                                    message=f"the build reports: {problem}") for problem in problems]
+    if not dry_run:
+        write_definitions(result.files, directory, overwrite=overwrite)
+    shown = [str(directory / item.name) for item in result.files]
+    for item in result.files:
+        entries.insert(0, ReportEntry(kind="written", source=item.origin, uid=item.uid,
+                                      message=("would write " if dry_run else "wrote ") + str(directory / item.name)))
+    if output_format == "json":
+        click.echo(json.dumps({**render_json(entries, files=shown), "dryRun": dry_run}, indent=2, sort_keys=True))
+    else:
+        for line in render_text(sorted(entries, key=lambda entry: entry.source)):
+            click.echo(line, err=True)
+        verb = "would write" if dry_run else "wrote"
+        click.echo(f"{verb} {len(result.files)} definition file(s) in {directory}", err=True)
+    if check and differences:
+        raise SystemExit(EXIT_DIFFERENCES)

@@ -1,0 +1,198 @@
+"""Python source for an imported dashboard, in the project's authoring style.
+
+One `@dashboard(uid=..., folder=..., layout="manual")` function per file, returning the typed escape hatch of
+`dashctl.dashboards.generic` (a `Dashboard` of `Row`s and `Panel`s with `Target`s: the panel types grafanalib covers
+would gain its defaults, and the round trip must give back the dashboard as it was) and grafanalib's `GridPos` and
+`Time`. One panel per block, queries as plain strings, typed fields where the model has them; the plugin's own
+`options` and `fieldConfig` as Python literals.
+"""
+
+from __future__ import annotations
+
+import keyword
+import re
+from typing import Any
+
+__all__ = ["function_name", "render_definition", "render_literal"]
+
+_WIDTH = 116
+_PANEL_FIELDS = (
+    ("type", "type"), ("title", "title"), ("description", "description"), ("datasource", "datasource"),
+    ("gridPos", "grid_pos"), ("targets", "targets"), ("options", "options"), ("fieldConfig", "field_config"),
+    ("transformations", "transformations"), ("links", "links"), ("repeat", "repeat"),
+    ("repeatDirection", "repeat_direction"),
+)
+_ROW_FIELDS = (("title", "title"), ("collapsed", "collapsed"), ("gridPos", "grid_pos"), ("repeat", "repeat"),
+               ("datasource", "datasource"))
+_TARGET_FIELDS = (("refId", "ref_id"), ("expr", "expr"), ("legendFormat", "legend_format"),
+                  ("datasource", "datasource"))
+_DASHBOARD_FIELDS = (
+    ("title", "title"), ("description", "description"), ("tags", "tags"), ("time", "time"),
+    ("timezone", "timezone"), ("refresh", "refresh"), ("timepicker", "timepicker"), ("graphTooltip", "graph_tooltip"),
+    ("editable", "editable"),
+)
+_DROPPED = {"id", "uid", "version", "iteration", "schemaVersion", "pluginVersion"}
+
+
+def function_name(text: str) -> str:
+    """A Python identifier from a uid or title."""
+    name = re.sub(r"\W+", "_", text.lower()).strip("_") or "dashboard"
+    if name[0].isdigit() or keyword.iskeyword(name):
+        name = f"dashboard_{name}"
+    return name
+
+
+def render_definition(
+    model: dict[str, Any], *, uid: str, folder: str | None, origin: str, notes: list[str] = ()
+) -> str:
+    """The source of one definition file for the (migrated, datasource-mapped) dashboard `model`."""
+    title = model.get("title") or uid
+    header = [f'"""{_docstring(title)}: imported by `dashctl import` from {_docstring(origin)}.']
+    if notes:
+        header.append("")
+        header.append("Import notes (see docs/import.md):")
+        header += [f"- {_docstring(text)}" for text in notes]
+    header.append('"""')
+    decorator_args = [f"uid={uid!r}"]
+    if folder:
+        decorator_args.append(f"folder={folder!r}")
+    decorator_args.append('layout="manual"')
+    body = _call("Dashboard", _dashboard_arguments(model), 2)
+    lines = [
+        *header,
+        "",
+        "from grafanalib.core import GridPos, Time",
+        "",
+        "from dashctl.dashboards.generic import Dashboard, Panel, Row, Target",
+        "from dashctl.definitions import dashboard",
+        "",
+        "",
+        f"@dashboard({', '.join(decorator_args)})",
+        f"def {function_name(uid)}(env):",
+        f"    return {body}",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def _docstring(text: str) -> str:
+    return str(text).replace("\\", "\\\\").replace('"""', "'''")
+
+
+def _dashboard_arguments(model: dict[str, Any]) -> list[tuple[str, str]]:
+    args: list[tuple[str, Any]] = []
+    for key, name in _DASHBOARD_FIELDS:
+        if key in model and model[key] is not None:
+            args.append((name, _Time(model[key]) if key == "time" and _is_time(model[key]) else model[key]))
+    for key, name in (("templating", "templating"), ("annotations", "annotations")):
+        items = (model.get(key) or {}).get("list") if isinstance(model.get(key), dict) else None
+        if items:
+            args.append((name, items))
+    if model.get("links"):
+        args.append(("links", model["links"]))
+    handled = {key for key, _ in _DASHBOARD_FIELDS} | {"templating", "annotations", "links", "panels"} | _DROPPED
+    extra = {key: value for key, value in model.items() if key not in handled}
+    if extra:
+        args.append(("extra", extra))
+    args.append(("panels", _Panels(model.get("panels") or [])))
+    return [(name, value) for name, value in args]
+
+
+def _is_time(value: Any) -> bool:
+    return isinstance(value, dict) and set(value) == {"from", "to"} and all(isinstance(v, str) for v in value.values())
+
+
+class _Time:
+    def __init__(self, value: dict[str, str]) -> None:
+        self.value = value
+
+
+class _Panels:
+    def __init__(self, panels: list[dict[str, Any]]) -> None:
+        self.panels = panels
+
+
+class _Code:
+    """Source text written as it is (an already rendered call)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+
+def _panel(panel: dict[str, Any], indent: int) -> str:
+    is_row = panel.get("type") == "row"
+    fields = _ROW_FIELDS if is_row else _PANEL_FIELDS
+    args: list[tuple[str, Any]] = []
+    for key, name in fields:
+        if key not in panel or panel[key] is None:
+            continue
+        value = panel[key]
+        if key == "gridPos" and _is_grid(value):
+            value = _Code("GridPos(" + ", ".join(f"{k}={value[k]!r}" for k in ("h", "w", "x", "y")) + ")")
+        elif key == "targets" and isinstance(value, list):
+            value = [_Code(_target(target, indent + 2)) if isinstance(target, dict) else target for target in value]
+        args.append((name, value))
+    if is_row and panel.get("panels"):
+        args.append(("panels", [_Code(_panel(child, indent + 2)) for child in panel["panels"]]))
+    handled = {key for key, _ in fields} | _DROPPED | ({"type", "panels"} if is_row else set())
+    extra = {key: value for key, value in panel.items() if key not in handled}
+    if extra:
+        args.append(("extra", extra))
+    return _call("Row" if is_row else "Panel", args, indent)
+
+
+def _is_grid(value: Any) -> bool:
+    return isinstance(value, dict) and set(value) == {"h", "w", "x", "y"} and all(
+        isinstance(v, int) and not isinstance(v, bool) for v in value.values()
+    )
+
+
+def _target(target: dict[str, Any], indent: int) -> str:
+    args: list[tuple[str, Any]] = [(name, target[key]) for key, name in _TARGET_FIELDS if target.get(key) is not None]
+    extra = {key: value for key, value in target.items() if key not in {k for k, _ in _TARGET_FIELDS}}
+    if extra:
+        args.append(("extra", extra))
+    return _call("Target", args, indent)
+
+
+def _call(name: str, args: list[tuple[str, Any]], indent: int) -> str:
+    rendered = [(key, render_literal(value, indent + 1)) for key, value in args]
+    flat = f"{name}(" + ", ".join(f"{key}={text}" for key, text in rendered) + ")"
+    if "\n" not in flat and len(flat) + indent * 4 <= _WIDTH:
+        return flat
+    pad = "    " * (indent + 1)
+    inner = "".join(f"{pad}{key}={text},\n" for key, text in rendered)
+    return f"{name}(\n{inner}{'    ' * indent})"
+
+
+def render_literal(value: Any, indent: int = 0) -> str:
+    """`value` (JSON data) as a Python literal, wrapped one item a line when it does not fit."""
+    if isinstance(value, _Code):
+        return value.text
+    if isinstance(value, _Time):
+        return f"Time({value.value['from']!r}, {value.value['to']!r})"
+    if isinstance(value, _Panels):
+        return _sequence("[", "]", [_Code(_panel(panel, indent + 1)) for panel in value.panels], indent, force=True)
+    if isinstance(value, dict):
+        items = [(render_literal(key, indent + 1), render_literal(item, indent + 1)) for key, item in value.items()]
+        flat = "{" + ", ".join(f"{k}: {v}" for k, v in items) + "}"
+        if "\n" not in flat and len(flat) + indent * 4 <= _WIDTH:
+            return flat
+        pad = "    " * (indent + 1)
+        return "{\n" + "".join(f"{pad}{k}: {v},\n" for k, v in items) + "    " * indent + "}"
+    if isinstance(value, list | tuple):
+        return _sequence("[", "]", list(value), indent)
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e16:
+        return repr(value)
+    return repr(value)
+
+
+def _sequence(open_: str, close: str, items: list[Any], indent: int, *, force: bool = False) -> str:
+    rendered = [render_literal(item, indent + 1) for item in items]
+    flat = open_ + ", ".join(rendered) + close
+    if not force and "\n" not in flat and len(flat) + indent * 4 <= _WIDTH:
+        return flat
+    if not rendered:
+        return open_ + close
+    pad = "    " * (indent + 1)
+    return open_ + "\n" + "".join(f"{pad}{text},\n" for text in rendered) + "    " * indent + close

@@ -1,0 +1,273 @@
+"""The import pipeline: sources in, definition files and a report out.
+
+For each dashboard: fill the constant inputs of an "export for sharing externally", migrate legacy content as
+Grafana would (`migration`), map datasources to logical names (`datasources`), and write one definition file
+(`codegen`). Rule documents go to `dashctl.importing.alerts` when that module is there. Every problem is
+collected first; nothing is written when there is any (`write_definitions`).
+"""
+
+from __future__ import annotations
+
+import copy
+import importlib
+import json
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from dashctl.definitions import UID_MAX_LENGTH
+from dashctl.errors import DefinitionError, DefinitionErrors, OutputError
+from dashctl.importing.codegen import function_name, render_definition
+from dashctl.importing.datasources import DatasourceMapper, ProjectDatasources
+from dashctl.importing.migration import migrate_dashboard
+from dashctl.importing.report import ReportEntry
+from dashctl.importing.sources import RuleDocument, SourceDashboard, Sources
+
+__all__ = [
+    "GeneratedFile",
+    "ImportOptions",
+    "ImportResult",
+    "check_generated",
+    "default_directory",
+    "import_sources",
+    "write_definitions",
+]
+
+_UID = re.compile(r"[^A-Za-z0-9_-]+")
+
+
+@dataclass(frozen=True, kw_only=True)
+class ImportOptions:
+    """`folder` overrides every dashboard's folder; `datasources` maps a uid, name, `${DS_X}` input or `default`
+    to a logical name (`--datasource FROM=LOGICAL`)."""
+
+    folder: str | None = None
+    datasources: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, kw_only=True)
+class GeneratedFile:
+    """One definition file to write: its name, source, and the dashboard it must build back into."""
+
+    name: str
+    source: str
+    uid: str
+    origin: str
+    expected: dict[str, Any]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ImportResult:
+    files: tuple[GeneratedFile, ...]
+    entries: tuple[ReportEntry, ...]
+
+
+def import_sources(sources: Sources, project: Any, options: ImportOptions = ImportOptions()) -> ImportResult:
+    """Turn what the sources hold into definition files; raises DefinitionErrors listing every problem."""
+    problems: list[DefinitionError] = list(sources.problems)
+    entries: list[ReportEntry] = [
+        ReportEntry(kind="note", source=path, message="holds no dashboard or rule file; skipped")
+        for path in sources.skipped
+    ]
+    project_datasources = ProjectDatasources.from_project(project)
+    files: list[GeneratedFile] = []
+    seen: dict[str, str] = {}
+    for source in sources.dashboards:
+        try:
+            generated, notes = _import_dashboard(source, project_datasources, options)
+        except DefinitionErrors as error:
+            problems += [item.with_context(definition=source.origin) for item in error.errors]
+            continue
+        entries += notes
+        if generated.uid in seen:
+            problems.append(DefinitionError(
+                f"{source.origin}: dashboard uid {generated.uid!r} was already imported from {seen[generated.uid]}",
+                hint="import one of them, or change the uid of one in Grafana first",
+            ))
+            continue
+        seen[generated.uid] = source.origin
+        files.append(generated)
+    for document in sources.rules:
+        entries += _import_rules(document)
+    if problems:
+        raise DefinitionErrors(problems)
+    return ImportResult(files=tuple(files), entries=tuple(entries))
+
+
+def _import_rules(document: RuleDocument) -> list[ReportEntry]:
+    try:
+        alerts = importlib.import_module("dashctl.importing.alerts")
+    except ModuleNotFoundError:
+        alerts = None
+    function = getattr(alerts, "import_rules", None)
+    if function is None:
+        return [ReportEntry(kind="unavailable", source=document.origin,
+                            message=f"{document.kind} alert rules: alert import not available yet")]
+    return list(function(document))
+
+
+def _import_dashboard(
+    source: SourceDashboard, project: ProjectDatasources, options: ImportOptions
+) -> tuple[GeneratedFile, list[ReportEntry]]:
+    model = copy.deepcopy(source.model)
+    uid = _uid(model)
+    entries: list[ReportEntry] = []
+
+    def note(kind: str, where: str | None, message: str) -> None:
+        entries.append(ReportEntry(kind=kind, source=source.origin, uid=uid, where=where, message=message))
+
+    if model.get("uid") and model["uid"] != uid:
+        note("note", "dashboard", f"uid {model['uid']!r} is not a valid Grafana uid; written as {uid!r}")
+    inputs = {item.get("name"): item for item in model.get("__inputs") or [] if isinstance(item, dict)}
+    model = _fill_constants(model, inputs, lambda message: note("note", "dashboard", message))
+    model = migrate_dashboard(model, lambda where, what: note("migration", where, what))
+    variables = {
+        variable.get("name"): str(variable.get("query") or "")
+        for variable in (model.get("templating") or {}).get("list") or []
+        if isinstance(variable, dict) and variable.get("type") == "datasource"
+    }
+    mapper = DatasourceMapper(
+        project=project,
+        explicit=dict(options.datasources),
+        inputs={name: str(item.get("pluginId") or "") for name, item in inputs.items()
+                if item.get("type") == "datasource"},
+        variables=variables,
+        note=lambda message: note("datasource", None, message),
+    )
+    model = _map_datasources(model, mapper, lambda where, what: note("kept", where, what))
+    if mapper.problems:
+        raise DefinitionErrors(mapper.problems)
+    folder = options.folder or source.folder
+    name = f"{function_name(uid)}.py"
+    notes = [f"{entry.where}: {entry.message}" if entry.where else entry.message
+             for entry in entries if entry.kind in ("migration", "kept")]
+    text = render_definition(model, uid=uid, folder=folder, origin=source.origin, notes=notes)
+    return GeneratedFile(name=name, source=text, uid=uid, origin=source.origin, expected=model), entries
+
+
+def _uid(model: dict[str, Any]) -> str:
+    uid = str(model.get("uid") or "")
+    if not uid or len(uid) > UID_MAX_LENGTH or _UID.search(uid):
+        base = uid or str(model.get("title") or "dashboard")
+        uid = _UID.sub("-", base.lower()).strip("-")[:UID_MAX_LENGTH].strip("-") or "dashboard"
+    return uid
+
+
+def _fill_constants(model: dict[str, Any], inputs: Mapping[str, Any], note: Callable[[str], None]) -> dict[str, Any]:
+    """Grafana's import replaces `${NAME}` of each constant input with the value the user confirms (by default the
+    input's `value`) everywhere in the JSON."""
+    constants = {name: item for name, item in inputs.items() if item.get("type") == "constant"}
+    if not constants:
+        return model
+    text = json.dumps(model)
+    for name, item in constants.items():
+        value = str(item.get("value", ""))
+        token = "${" + name + "}"
+        if token in text:
+            text = text.replace(token, json.dumps(value)[1:-1])
+            note(f"constant input ${{{name}}} replaced by its value {value!r}")
+    return json.loads(text)
+
+
+def _map_datasources(
+    model: dict[str, Any], mapper: DatasourceMapper, kept: Callable[[str, str], None]
+) -> dict[str, Any]:
+    templating = (model.get("templating") or {}).get("list") or []
+    for variable in templating:
+        if isinstance(variable, dict) and variable.get("datasource") is not None:
+            variable["datasource"] = mapper.map(variable["datasource"], f"variable {variable.get('name')!r}")
+    for annotation in (model.get("annotations") or {}).get("list") or []:
+        if isinstance(annotation, dict) and annotation.get("datasource") is not None:
+            annotation["datasource"] = mapper.map(annotation["datasource"], f"annotation {annotation.get('name')!r}")
+
+    def panel(item: dict[str, Any]) -> None:
+        where = f"panel {item.get('title') or '#' + str(item.get('id'))!r}"
+        if item.get("libraryPanel"):
+            kept(where, f"library panel {item['libraryPanel'].get('uid') or item['libraryPanel'].get('name')!r} "
+                        "kept as a reference: its model lives in Grafana")
+        if item.get("datasource") is not None:
+            item["datasource"] = mapper.map(item["datasource"], where)
+        targets = [target for target in item.get("targets") or [] if isinstance(target, dict)]
+        for target in targets:
+            if target.get("datasource") is not None:
+                target["datasource"] = mapper.map(target["datasource"], where)
+        if targets and item.get("datasource") is None and any(t.get("datasource") is None for t in targets):
+            item["datasource"] = mapper.map("default", where)
+        for child in item.get("panels") or []:
+            if isinstance(child, dict):
+                panel(child)
+
+    for item in model.get("panels") or []:
+        if isinstance(item, dict):
+            panel(item)
+    for name, plugin in mapper.kept_inputs.items():
+        if not any(isinstance(v, dict) and v.get("name") == name for v in templating):
+            templating.insert(0, {"type": "datasource", "name": name, "label": name, "query": plugin,
+                                  "hide": 0, "refresh": 1, "current": {}, "options": [], "regex": ""})
+        model.setdefault("templating", {})["list"] = templating
+    return model
+
+
+def default_directory(project: Any) -> Path:
+    """The first root that holds dashboard definitions (else one named `dashboards`, else the first root)."""
+    roots = [project.root / root for root in project.roots]
+    for root in roots:
+        if root.is_dir() and any("@dashboard(" in path.read_text(errors="replace") for path in root.rglob("*.py")):
+            return root
+    for root in roots:
+        if root.name == "dashboards":
+            return root
+    return roots[0] if roots else project.root / "dashboards"
+
+
+def write_definitions(files: Iterable[GeneratedFile], directory: Path, *, overwrite: bool = False) -> list[Path]:
+    """Write the files into `directory`; an existing file is an error (nothing is written) unless `overwrite`."""
+    files = list(files)
+    targets = [directory / item.name for item in files]
+    existing = [path for path in targets if path.exists()]
+    if existing and not overwrite:
+        raise OutputError(
+            "would overwrite " + ", ".join(str(path) for path in existing)
+            + "; nothing was written (pass --overwrite to replace them)"
+        )
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        for path, item in zip(targets, files):
+            temporary = path.with_name(f".{path.name}.tmp")
+            temporary.write_text(item.source, encoding="utf-8")
+            temporary.replace(path)
+    except OSError as error:
+        raise OutputError(f"cannot write into {directory}: {error}") from error
+    return targets
+
+
+def check_generated(item: GeneratedFile, environment: Any, *, path: str | None = None) -> tuple[list[Any], list[str]]:
+    """Build the generated definition for `environment` and compare it with the dashboard it came from.
+
+    Returns the round-trip differences (first per panel) and the problems the build reports when it validates
+    queries and variables (a query dashctl's validators reject, a variable no template defines)."""
+    from dashctl.dashboards.compile import compile_dashboard
+    from dashctl.definitions import collecting
+    from dashctl.importing.roundtrip import compare_dashboards
+
+    filename = path or f"<import {item.name}>"
+    namespace: dict[str, Any] = {"__name__": f"dashctl_import_{function_name(item.uid)}", "__file__": filename}
+    with collecting() as found:
+        exec(compile(item.source, filename, "exec"), namespace)  # noqa: S102 - our own generated definition
+    definition = found[0]
+    built = definition.build(environment)
+    problems: list[str] = []
+    try:
+        compile_dashboard(definition, built, environment, validate_queries=True)
+    except DefinitionErrors as error:
+        problems += [item.message for item in error.errors]
+    except DefinitionError as error:
+        problems.append(error.message)
+    try:
+        compiled = compile_dashboard(definition, built, environment, validate_queries=False)
+    except DefinitionErrors:
+        return [], problems
+    datasources = {name: ref.to_json() for name, ref in environment.datasources.items()}
+    return compare_dashboards(item.expected, compiled.model, datasources=datasources), problems
