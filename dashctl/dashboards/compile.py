@@ -101,6 +101,16 @@ def compile_dashboard(
         if "datasource" in variable and variable["datasource"] is not None:
             variable["datasource"] = resolver.resolve(variable["datasource"], f"variable {variable.get('name')!r}")
     dashboard["templating"] = {"list": variables}
+    annotations = dashboard.get("annotations")
+    if isinstance(annotations, dict) and isinstance(annotations.get("list"), list):
+        # An annotation query's datasource by logical name (as `dashctl import` writes it) resolves like a panel's.
+        dashboard["annotations"] = {**annotations, "list": [
+            {**item, "datasource": resolver.resolve(item["datasource"], f"annotation {item.get('name')!r}")}
+            if isinstance(item, dict) and isinstance(item.get("datasource"), str)
+            and (item["datasource"] in environment.datasources or item["datasource"].startswith("$"))
+            else item
+            for item in annotations["list"]
+        ]}
 
     manual = definition.options.get("layout") == "manual" or verbatim
     panels = [_clean_panel(panel, verbatim=verbatim) for panel in dashboard.get("panels", [])]

@@ -57,7 +57,7 @@ def render_definition(
     if folder:
         decorator_args.append(f"folder={folder!r}")
     decorator_args.append('layout="manual"')
-    body = _call("Dashboard", _dashboard_arguments(model), 2)
+    body = _call("Dashboard", _dashboard_arguments(model), 1)
     lines = [
         *header,
         "",

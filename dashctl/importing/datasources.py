@@ -73,8 +73,10 @@ class DatasourceMapper:
             return self._variable(uid, type_, where, reference)
         if isinstance(uid, str) and uid in self.explicit:
             return self._logical(self.explicit[uid], where)
-        if type_ == "datasource" or uid in SPECIAL_DATASOURCES:
-            return SPECIAL_DATASOURCES.get(uid, reference) if isinstance(uid, str) else reference
+        if type_ in ("datasource", "grafana"):
+            return reference  # Grafana's built-in datasources, already in their current form
+        if isinstance(uid, str) and uid in SPECIAL_DATASOURCES:
+            return SPECIAL_DATASOURCES[uid]
         if not type_:
             return self._string(uid, where, default_type) if isinstance(uid, str) else None
         return self._typed(type_, uid, where)

@@ -1,0 +1,141 @@
+"""Each fixture form imported, built and compared with the dashboard Grafana would show."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from dashctl.importing import check_generated, import_sources, read_paths
+from dashctl.project.config import load_project
+from tests.importing import fixtures
+
+
+def _import(project_dir: Path, path: Path):
+    project = load_project(project_dir)
+    result = import_sources(read_paths([path]), project)
+    return project, result
+
+
+def _write(tmp_path: Path, name: str, data) -> Path:
+    path = tmp_path / name
+    path.write_text(json.dumps(data, indent=2) if name.endswith(".json") else yaml.safe_dump(data))
+    return path
+
+
+def _round_trip(project, result):
+    environment = project.select_environments()[0]
+    for item in result.files:
+        differences, problems = check_generated(item, environment)
+        assert not differences, "\n".join(map(str, differences))
+        assert not problems, problems
+
+
+def test_ui_export_round_trips_every_core_panel_type(tmp_path, project_dir):
+    project, result = _import(project_dir, _write(tmp_path, "ui.json", fixtures.ui_export()))
+    [item] = result.files
+    assert item.uid == "ui-export" and item.name == "ui_export.py"
+    _round_trip(project, result)
+    kinds = {entry.kind for entry in result.entries}
+    assert "kept" in kinds  # the library panel is reported as kept
+    assert any("tempo" in entry.message for entry in result.entries if entry.kind == "datasource")
+
+
+def test_build_keeps_positions_and_keys_grafana_keeps(tmp_path, project_dir):
+    project, result = _import(project_dir, _write(tmp_path, "ui.json", fixtures.ui_export()))
+    from dashctl.dashboards.compile import compile_dashboard
+    from dashctl.definitions import collecting
+
+    [item] = result.files
+    with collecting() as found:
+        exec(compile(item.source, "ui_export.py", "exec"), {"__name__": "ui_export"})
+    environment = project.select_environments()[0]
+    model = compile_dashboard(found[0], found[0].build(environment), environment).model
+    assert model["timepicker"] == {"refresh_intervals": ["30s", "1m", "5m"], "hidden": False}
+    second = next(panel for panel in model["panels"] if panel.get("title") == "stat panel")
+    assert second["gridPos"] == {"h": 6, "w": 8, "x": 9, "y": 1}
+    first = next(panel for panel in model["panels"] if panel.get("title") == "timeseries panel")
+    assert first["maxDataPoints"] == 500
+    assert first["targets"][0]["step"] == 30 and first["targets"][0]["intervalFactor"] == 1
+    assert first["targets"][0]["datasource"] == {"type": "prometheus", "uid": "prom-dev"}
+    deploys = model["annotations"]["list"][1]
+    assert deploys["datasource"] == {"type": "prometheus", "uid": "prom-dev"}
+    assert model["annotations"]["list"][0]["datasource"] == {"type": "grafana", "uid": "-- Grafana --"}
+    traces = next(panel for panel in model["panels"] if panel.get("type") == "traces")
+    assert traces["targets"][0]["query"] == "$traceId"
+    assert traces["datasource"] == {"type": "tempo", "uid": "tempo-1"}
+
+
+def test_generated_source_is_readable_python(tmp_path, project_dir):
+    _, result = _import(project_dir, _write(tmp_path, "ui.json", fixtures.ui_export()))
+    source = result.files[0].source
+    assert '@dashboard(uid=\'ui-export\', layout="manual")' in source
+    assert "Panel(\n" in source and "Target(\n" in source and "ref_id='A'," in source
+    assert "datasource='metrics'" in source  # logical names, not the exporting Grafana's uids
+    assert "P1809F7CD0C75ACF3" not in source
+    compile(source, "x.py", "exec")
+
+
+def test_shared_export_inputs_become_logical_names_or_variables(tmp_path, project_dir):
+    project, result = _import(project_dir, _write(tmp_path, "shared.json", fixtures.shared_export()))
+    _round_trip(project, result)
+    source = result.files[0].source
+    assert "${DS_PROMETHEUS}" not in source and "datasource='metrics'" in source
+    assert "'name': 'DS_TEMPO'" in source and "'query': 'tempo'" in source  # kept as a datasource variable
+    assert "'query': 'api'" in source  # the constant input's value
+    assert "__inputs" not in source and "__requires" not in source
+
+
+def test_api_envelope_takes_folder_from_meta(tmp_path, project_dir):
+    envelope = {"dashboard": fixtures.shared_export(), "meta": {"folderTitle": "Team API", "version": 3}}
+    project, result = _import(project_dir, _write(tmp_path, "envelope.json", envelope))
+    assert "folder='Team API'" in result.files[0].source
+    _round_trip(project, result)
+
+
+def test_configmaps_yield_every_dashboard(tmp_path, project_dir):
+    def config_map(name, dashboard):
+        return {"apiVersion": "v1", "kind": "ConfigMap",
+                "metadata": {"name": name, "labels": {"grafana_dashboard": "1"},
+                             "annotations": {"grafana_folder": "Platform"}},
+                "data": {f"{name}.json": json.dumps(dashboard)}}
+
+    second = {**fixtures.shared_export(), "uid": "second"}
+    manifest = {"apiVersion": "v1", "kind": "ConfigMapList",
+                "items": [config_map("ui", fixtures.ui_export()), config_map("second", second)]}
+    project, result = _import(project_dir, _write(tmp_path, "dashboards.yaml", manifest))
+    assert sorted(item.uid for item in result.files) == ["second", "ui-export"]
+    assert all("folder='Platform'" in item.source for item in result.files)
+    _round_trip(project, result)
+
+
+def test_legacy_rows_are_migrated_as_grafana_migrates_them(tmp_path, project_dir):
+    project, result = _import(project_dir, _write(tmp_path, "legacy.json", fixtures.legacy_rows()))
+    _round_trip(project, result)
+    model = result.files[0].expected
+    rows = [panel for panel in model["panels"] if panel["type"] == "row"]
+    # Grafana's upgradeToGridLayout: 250px is 7 grid units, a title row takes 1, span 6 of 12 is 12 of 24.
+    assert [(row["title"], row["gridPos"]) for row in rows] == [
+        ("CPU", {"x": 0, "y": 0, "w": 24, "h": 7}),
+        ("Disks", {"x": 0, "y": 8, "w": 24, "h": 8}),
+    ]
+    cpu = next(panel for panel in model["panels"] if panel.get("title") == "CPU busy")
+    assert cpu["type"] == "timeseries" and cpu["gridPos"] == {"x": 0, "y": 1, "w": 12, "h": 7}
+    assert cpu["fieldConfig"]["defaults"]["custom"]["stacking"] == {"mode": "normal", "group": "A"}
+    assert cpu["options"]["legend"]["calcs"] == ["mean", "lastNotNull"]
+    assert cpu["targets"][0]["expr"].startswith("avg(rate(node_cpu_seconds_total")
+    uptime = next(panel for panel in model["panels"] if panel.get("title") == "Uptime")
+    assert uptime["type"] == "stat" and uptime["options"]["colorMode"] == "value"
+    assert [step["value"] for step in uptime["fieldConfig"]["defaults"]["thresholds"]["steps"]] == [None, 3600, 86400]
+    load = next(panel for panel in model["panels"] if panel.get("title") == "Load")
+    assert load["type"] == "gauge"
+    disks = rows[1]
+    assert disks["collapsed"] and [child["type"] for child in disks["panels"]] == ["table", "grafana-piechart-panel"]
+    assert model["graphTooltip"] == 1 and "rows" not in model and "style" not in model
+    messages = [entry.message for entry in result.entries]
+    assert any("graph (Angular) became timeseries" in message for message in messages)
+    assert any("table-old (Angular) became table" in message for message in messages)
+    assert any("Angular panel 'grafana-piechart-panel' kept" in message for message in messages)
+    assert any("variable tags were removed" not in message for message in messages)
