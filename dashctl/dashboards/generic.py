@@ -26,7 +26,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["VERBATIM", "Dashboard", "Panel", "Row", "Target"]
+__all__ = ["Dashboard", "Panel", "Row", "Target", "VERBATIM"]
 
 VERBATIM = "__dashctlVerbatim__"
 """Marks JSON written by these classes: the compiler keeps all of its keys and removes the mark."""
