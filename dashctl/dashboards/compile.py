@@ -307,8 +307,8 @@ class _QueryValidator:
     def check(self, ref: dict[str, str] | None, target: dict[str, Any], panel_title: str, index: int = 0) -> None:
         language = query_language(ref.get("type") if ref else None)
         expr = target.get("expr")
-        if not self.enabled or language is None or not isinstance(expr, str):
-            return
+        if not self.enabled or language is None or not isinstance(expr, str) or not expr.strip():
+            return  # Grafana does not run an empty query (the Prometheus and Loki datasources filter it out)
         from dashctl.queries.validation import check_query
 
         where = f"{self.label} panel {panel_title!r} query {target.get('refId')}"

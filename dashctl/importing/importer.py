@@ -187,9 +187,18 @@ def _map_datasources(
         if item.get("libraryPanel"):
             kept(where, f"library panel {item['libraryPanel'].get('uid') or item['libraryPanel'].get('name')!r} "
                         "kept as a reference: its model lives in Grafana")
-        if item.get("datasource") is not None:
-            item["datasource"] = mapper.map(item["datasource"], where)
         targets = [target for target in item.get("targets") or [] if isinstance(target, dict)]
+        if item.get("datasource") is not None:
+            before = len(mapper.problems)
+            mapped = mapper.map(item["datasource"], where)
+            if len(mapper.problems) > before and not targets and item.get("type") != "row":
+                # A panel that runs no query never uses its datasource (a text or alert list panel).
+                del mapper.problems[before:]
+                kept(where, f"dropped datasource {item['datasource']!r}: the panel runs no query and it names no "
+                            "datasource of the project")
+                del item["datasource"]
+            else:
+                item["datasource"] = mapped
         for target in targets:
             if target.get("datasource") is not None:
                 target["datasource"] = mapper.map(target["datasource"], where)

@@ -15,8 +15,11 @@ from __future__ import annotations
 
 import copy
 import math
+import re
 from collections.abc import Callable
 from typing import Any
+
+from dashctl.dashboards.model import DASHBOARD_KEYS
 
 __all__ = ["ANGULAR_PANELS", "migrate_dashboard"]
 
@@ -64,6 +67,9 @@ def migrate_dashboard(model: dict[str, Any], note: Note) -> dict[str, Any]:
             value = dashboard.pop(key)
             if key not in ("rows", "__inputs", "__requires", "__elements") and value not in (None, "", False):
                 note("dashboard", f"dropped legacy key {key!r} ({value!r}), which current Grafana ignores")
+    for key in sorted(set(dashboard) - DASHBOARD_KEYS):
+        dashboard.pop(key)
+        note("dashboard", f"dropped key {key!r}: Grafana's dashboard model has no such field and ignores it")
     dashboard["panels"] = [_migrate_panel(panel, note) for panel in dashboard.get("panels") or []]
     for variable in (dashboard.get("templating") or {}).get("list") or []:
         for key in _LEGACY_VARIABLE_KEYS:
@@ -165,6 +171,14 @@ def _rows_to_panels(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def _migrate_panel(panel: dict[str, Any], note: Note) -> dict[str, Any]:
     kind = panel.get("type")
     where = f"panel {panel.get('title') or '#' + str(panel.get('id'))!r}"
+    if not isinstance(panel.get("gridPos"), dict):
+        # PanelModel's defaults: a panel without a position gets one (and the grid then packs it upwards).
+        panel["gridPos"] = {"x": 0, "y": 0, "w": GRID_COLUMNS if kind == "row" else 6, "h": 1 if kind == "row" else 3}
+        note(where, f"had no gridPos; placed at Grafana's default {panel['gridPos']}")
+    if not isinstance(panel.get("gridPos"), dict):
+        # PanelModel's defaults: a panel without a position gets one (and the grid then packs it upwards).
+        panel["gridPos"] = {"x": 0, "y": 0, "w": GRID_COLUMNS if kind == "row" else 6, "h": 1 if kind == "row" else 3}
+        note(where, f"had no gridPos; placed at Grafana's default {panel['gridPos']}")
     if panel.get("minSpan"):
         # schemaVersion 17: minSpan (of 24 columns) becomes maxPerRow, the largest factor of 24 that fits.
         most = GRID_COLUMNS / panel["minSpan"]
@@ -207,214 +221,437 @@ def _leftovers(panel: dict[str, Any], used: set[str], note: Callable[[str], None
         note("options without a counterpart, not carried over: " + ", ".join(rest))
 
 
-_LEGEND_CALCS = (("avg", "mean"), ("min", "min"), ("max", "max"), ("current", "lastNotNull"), ("total", "sum"))
+# Grafana's field reducers and the aliases the graph legend used for them (fieldReducers' aliasIds).
+_REDUCERS = {
+    "lastNotNull": "lastNotNull", "current": "lastNotNull", "last": "last", "firstNotNull": "firstNotNull",
+    "first": "first", "min": "min", "max": "max", "mean": "mean", "avg": "mean", "sum": "sum", "total": "sum",
+    "count": "count", "range": "range", "delta": "delta", "step": "step", "diff": "diff", "logmin": "logmin",
+    "allIsZero": "allIsZero", "allIsNull": "allIsNull", "changeCount": "changeCount",
+    "distinctCount": "distinctCount", "diffperc": "diffperc", "allValues": "allValues",
+    "uniqueValues": "uniqueValues",
+}
+_REGEX_ALIAS = re.compile(r"^([/~@;%#'])(.*?)\1([gimsuy]*)$")
 
 
-def _graph_to_timeseries(panel: dict[str, Any], note: Callable[[str], None]) -> dict[str, Any]:
-    new = _carry(panel, "timeseries")
-    custom: dict[str, Any] = {}
-    if panel.get("bars"):
-        custom["drawStyle"] = "bars"
-        custom["fillOpacity"] = 100
-    elif panel.get("lines", True) is False and panel.get("points"):
-        custom["drawStyle"] = "points"
-    else:
-        custom["drawStyle"] = "line"
-    if "linewidth" in panel:
-        custom["lineWidth"] = panel["linewidth"]
-    if "fill" in panel and not panel.get("bars"):
-        custom["fillOpacity"] = panel["fill"] * 10
-    if panel.get("fillGradient"):
-        custom["gradientMode"] = "opacity"
-    custom["showPoints"] = "always" if panel.get("points") else "never"
-    if "pointradius" in panel:
-        custom["pointSize"] = 2 + panel["pointradius"] * 2
-    if panel.get("steppedLine"):
-        custom["lineInterpolation"] = "stepAfter"
-    if panel.get("nullPointMode") == "connected":
-        custom["spanNulls"] = True
-    if panel.get("stack"):
-        custom["stacking"] = {"mode": "percent" if panel.get("percentage") else "normal", "group": "A"}
-    defaults: dict[str, Any] = {"custom": custom}
-    yaxes = panel.get("yaxes") or []
-    if yaxes:
-        axis = yaxes[0] or {}
-        if axis.get("format"):
-            defaults["unit"] = axis["format"]
-        for key in ("min", "max"):
-            if axis.get(key) not in (None, ""):
-                try:
-                    defaults[key] = float(axis[key]) if "." in str(axis[key]) else int(axis[key])
-                except ValueError:
-                    pass
-        if axis.get("decimals") is not None:
-            defaults["decimals"] = axis["decimals"]
-        if axis.get("label"):
-            custom["axisLabel"] = axis["label"]
-        if axis.get("logBase") not in (None, 1):
-            custom["scaleDistribution"] = {"type": "log", "log": axis["logBase"]}
-        if axis.get("show") is False:
-            custom["axisPlacement"] = "hidden"
-    if panel.get("decimals") is not None:
-        defaults["decimals"] = panel["decimals"]
-    overrides = []
-    for alias, color in sorted((panel.get("aliasColors") or {}).items()):
-        overrides.append({"matcher": {"id": "byName", "options": alias},
-                          "properties": [{"id": "color", "value": {"fixedColor": color, "mode": "fixed"}}]})
-    for series in panel.get("seriesOverrides") or []:
-        properties = []
-        if series.get("yaxis") == 2:
-            properties.append({"id": "custom.axisPlacement", "value": "right"})
-        if "fill" in series:
-            properties.append({"id": "custom.fillOpacity", "value": series["fill"] * 10})
-        if "linewidth" in series:
-            properties.append({"id": "custom.lineWidth", "value": series["linewidth"]})
-        if series.get("transform") == "negative-Y":
-            properties.append({"id": "custom.transform", "value": "negative-Y"})
-        if series.get("color"):
-            properties.append({"id": "color", "value": {"fixedColor": series["color"], "mode": "fixed"}})
-        if series.get("dashes"):
-            properties.append({"id": "custom.lineStyle", "value": {"fill": "dash", "dash": [10, 10]}})
-        if "alias" in series and properties:
-            alias = str(series["alias"])
-            matcher = ({"id": "byRegexp", "options": alias} if alias.startswith("/") and alias.endswith("/")
-                       else {"id": "byName", "options": alias})
-            overrides.append({"matcher": matcher, "properties": properties})
-    new["fieldConfig"] = {"defaults": defaults, "overrides": overrides}
-    legend = panel.get("legend") or {}
-    calcs = [calc for key, calc in _LEGEND_CALCS if legend.get(key)]
-    show = legend.get("show", True)
-    new["options"] = {
-        "legend": {
-            "calcs": calcs,
-            "displayMode": ("table" if legend.get("alignAsTable") else "list") if show else "hidden",
-            "placement": "right" if legend.get("rightSide") else "bottom",
-            "showLegend": bool(show),
-        },
-        "tooltip": {
-            "mode": "multi" if (panel.get("tooltip") or {}).get("shared") else "single",
-            "sort": {1: "asc", 2: "desc"}.get((panel.get("tooltip") or {}).get("sort"), "none"),
-        },
-    }
-    note("graph (Angular) became timeseries (Grafana's graph panel migration)")
-    used = {"bars", "lines", "points", "linewidth", "fill", "fillGradient", "pointradius", "steppedLine",
-            "nullPointMode", "stack", "percentage", "yaxes", "xaxis", "decimals", "aliasColors", "seriesOverrides",
-            "legend", "tooltip", "dashes", "dashLength", "spaceLength", "renderer", "timeRegions", "yaxis",
-            "hiddenSeries", "thresholds", "options", "fieldConfig"}
-    if panel.get("thresholds"):
-        note(f"graph thresholds not carried over: {panel['thresholds']!r}")
-    _leftovers(panel, used, note)
-    return new
-
-
-_VALUE_NAMES = {"avg": "mean", "current": "lastNotNull", "total": "sum", "min": "min", "max": "max",
-                "first": "firstNotNull", "delta": "delta", "diff": "diff", "range": "range", "name": "lastNotNull",
-                "last_time": "lastNotNull"}
-
-
-def _singlestat_to_stat(panel: dict[str, Any], note: Callable[[str], None]) -> dict[str, Any]:
-    gauge = (panel.get("gauge") or {}).get("show")
-    new = _carry(panel, "gauge" if gauge else "stat")
-    defaults: dict[str, Any] = {}
-    if panel.get("format") and panel["format"] != "none":
-        defaults["unit"] = panel["format"]
-    if panel.get("decimals") is not None:
-        defaults["decimals"] = panel["decimals"]
-    if gauge:
-        for key, source in (("min", "minValue"), ("max", "maxValue")):
-            if (panel.get("gauge") or {}).get(source) is not None:
-                defaults[key] = panel["gauge"][source]
-    colors = panel.get("colors") or ["green", "orange", "red"]
-    steps = [{"color": colors[0], "value": None}]
-    thresholds = [part.strip() for part in str(panel.get("thresholds") or "").split(",") if part.strip()]
-    for index, value in enumerate(thresholds[:2]):
+def _number(value: Any) -> Any:
+    """lodash's validNumber: a number, or a string that is one."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return value
+    if isinstance(value, str) and value.strip():
         try:
             number = float(value)
         except ValueError:
+            return None
+        return int(number) if number.is_integer() and "." not in value and "e" not in value.lower() else number
+    return None
+
+
+def _old_axis(axis: Any) -> dict[str, Any]:
+    """getFieldConfigFromOldAxis."""
+    if not axis:
+        return {}
+    custom: dict[str, Any] = {"axisPlacement": "auto" if axis.get("show") else "hidden"}
+    if axis.get("label"):
+        custom["axisLabel"] = axis["label"]
+    if axis.get("logBase") in (2, 10):
+        custom["scaleDistribution"] = {"type": "log", "log": axis["logBase"]}
+    config = {"unit": axis.get("format"), "decimals": _number(axis.get("decimals")), "min": _number(axis.get("min")),
+              "max": _number(axis.get("max")), "custom": custom}
+    return {key: value for key, value in config.items() if value is not None}
+
+
+def _graph_to_timeseries(panel: dict[str, Any], note: Callable[[str], None]) -> dict[str, Any]:
+    """flotToGraphOptions of public/app/plugins/panel/timeseries/migrations.ts, rule for rule."""
+    new = _carry(panel, "timeseries")
+    old_config = panel.get("fieldConfig") or {}
+    overrides = list(old_config.get("overrides") or [])
+    yaxes = panel.get("yaxes") or []
+    y1 = _old_axis(yaxes[0] if yaxes else None)
+    if old_config.get("defaults"):
+        y1 = {**old_config["defaults"], **y1}
+    dash = {"fill": "dash" if panel.get("dashes") else "solid",
+            "dash": [panel.get("dashLength", 10) if panel.get("dashLength") is not None else 10,
+                     panel.get("spaceLength", 10) if panel.get("spaceLength") is not None else 10]}
+    for alias, color in (panel.get("aliasColors") or {}).items():
+        if color:
+            overrides.append({"matcher": {"id": "byName", "options": alias},
+                              "properties": [{"id": "color", "value": {"mode": "fixed", "fixedColor": color}}]})
+    fill_below = False
+    for series in panel.get("seriesOverrides") or []:
+        alias = series.get("alias") if isinstance(series, dict) else None
+        if not alias:
             continue
-        steps.append({"color": colors[min(index + 1, len(colors) - 1)],
-                      "value": int(number) if number.is_integer() else number})
-    defaults["thresholds"] = {"mode": "absolute", "steps": steps}
-    mappings = []
-    options_map = {}
-    for mapping in panel.get("valueMaps") or []:
-        if mapping.get("value") == "null":
-            mappings.append({"type": "special", "options": {"match": "null", "result": {"text": mapping.get("text")}}})
-        elif mapping.get("value") is not None:
-            options_map[str(mapping["value"])] = {"text": mapping.get("text")}
-    if options_map:
-        mappings.insert(0, {"type": "value", "options": options_map})
-    for mapping in panel.get("rangeMaps") or []:
-        try:
-            mappings.append({"type": "range", "options": {"from": float(mapping["from"]), "to": float(mapping["to"]),
-                                                          "result": {"text": mapping.get("text")}}})
-        except (KeyError, TypeError, ValueError):
-            continue
-    defaults["mappings"] = mappings
-    if panel.get("nullText"):
-        defaults["noValue"] = panel["nullText"]
-    new["fieldConfig"] = {"defaults": defaults, "overrides": []}
-    calc = _VALUE_NAMES.get(panel.get("valueName") or "avg", "mean")
-    reduce = {"calcs": [calc], "fields": "", "values": False}
-    if gauge:
-        new["options"] = {"reduceOptions": reduce, "showThresholdLabels": bool(panel["gauge"].get("thresholdLabels")),
-                          "showThresholdMarkers": bool(panel["gauge"].get("thresholdMarkers", True)),
-                          "orientation": "auto"}
-    else:
-        color_mode = ("background" if panel.get("colorBackground")
-                      else "value" if panel.get("colorValue") else "none")
-        new["options"] = {
-            "reduceOptions": reduce,
-            "colorMode": color_mode,
-            "graphMode": "area" if (panel.get("sparkline") or {}).get("show") else "none",
-            "justifyMode": "auto",
-            "orientation": "horizontal",
-            "textMode": "auto",
-        }
-    note(f"singlestat (Angular) became {new['type']} (Grafana's single stat migration)")
-    used = {"format", "decimals", "gauge", "colors", "thresholds", "valueMaps", "rangeMaps", "nullText", "valueName",
-            "colorBackground", "colorValue", "sparkline", "mappingType", "mappingTypes", "prefix", "postfix",
-            "prefixFontSize", "postfixFontSize", "valueFontSize", "nullPointMode", "tableColumn", "colorPostfix",
-            "colorPrefix"}
-    for key in ("prefix", "postfix", "tableColumn"):
-        if panel.get(key):
-            note(f"singlestat {key} {panel[key]!r} not carried over")
+        matcher_id = "byRegexp" if _REGEX_ALIAS.match(str(alias)) else "byName"
+        properties: list[dict[str, Any]] = []
+        dash_override: dict[str, Any] | None = None
+        for key, value in series.items():
+            if key in ("alias", "$$hashKey"):
+                continue
+            if key == "yaxis":
+                if value == 2:
+                    y2 = _old_axis(yaxes[1] if len(yaxes) > 1 else None)
+                    properties += [{"id": k, "value": v} for k, v in y2.items() if k != "custom" and v != y1.get(k)]
+                    y1_custom = y1.get("custom") or {}
+                    properties += [{"id": f"custom.{k}", "value": v} for k, v in (y2.get("custom") or {}).items()
+                                   if v != y1_custom.get(k)]
+            elif key == "fill":
+                properties.append({"id": "custom.fillOpacity", "value": value * 10})
+            elif key == "fillBelowTo":
+                fill_below = True
+                properties.append({"id": "custom.fillBelowTo", "value": value})
+            elif key == "fillGradient":
+                if value:
+                    properties.append({"id": "custom.fillGradient", "value": "opacity"})
+                    properties.append({"id": "custom.fillOpacity", "value": value * 10})
+            elif key == "points":
+                properties.append({"id": "custom.showPoints", "value": "always" if value else "never"})
+            elif key == "bars":
+                if value:
+                    properties.append({"id": "custom.drawStyle", "value": "bars"})
+                    properties.append({"id": "custom.fillOpacity", "value": 100})
+                else:
+                    properties.append({"id": "custom.drawStyle", "value": "line"})
+            elif key == "lines":
+                properties.append({"id": "custom.lineWidth", "value": 0})
+            elif key == "linewidth":
+                properties.append({"id": "custom.lineWidth", "value": value})
+            elif key == "pointradius":
+                properties.append({"id": "custom.pointSize", "value": 2 + value * 2})
+            elif key in ("dashLength", "spaceLength", "dashes"):
+                dash_override = dash_override or {"fill": dash["fill"], "dash": list(dash["dash"])}
+                if key == "dashLength":
+                    dash_override["dash"][0] = value
+                elif key == "spaceLength":
+                    dash_override["dash"][1] = value
+                else:
+                    dash_override["fill"] = "dash" if value else "solid"
+            elif key == "stack":
+                properties.append({"id": "custom.stacking", "value": {"mode": "normal", "group": value}})
+            elif key == "color":
+                properties.append({"id": "color", "value": {"fixedColor": value, "mode": "fixed"}})
+            elif key == "transform":
+                properties.append({"id": "custom.transform",
+                                   "value": "negative-Y" if value == "negative-Y" else "constant"})
+            else:
+                note(f"series override {alias!r}: {key} {value!r} not carried over (Grafana ignores it too)")
+        if dash_override:
+            properties.append({"id": "custom.lineStyle", "value": dash_override})
+        if properties:
+            overrides.append({"matcher": {"id": matcher_id, "options": alias}, "properties": properties})
+    graph = dict(y1.get("custom") or {})
+    graph["drawStyle"] = "bars" if panel.get("bars") else "line" if panel.get("lines") else "points"
+    if panel.get("points"):
+        graph["showPoints"] = "always"
+        if isinstance(panel.get("pointradius"), int | float) and not isinstance(panel.get("pointradius"), bool):
+            graph["pointSize"] = 2 + panel["pointradius"] * 2
+    elif graph["drawStyle"] != "points":
+        graph["showPoints"] = "never"
+    graph["lineWidth"] = panel.get("linewidth")
+    if dash["fill"] != "solid":
+        graph["lineStyle"] = dash
+    if fill_below:
+        graph["fillOpacity"] = 35  # flot's bands had a fixed opacity
+    elif _is_number(panel.get("fill")):
+        graph["fillOpacity"] = panel["fill"] * 10
+    if _is_number(panel.get("fillGradient")) and panel["fillGradient"] > 0:
+        graph["gradientMode"] = "opacity"
+        graph["fillOpacity"] = panel["fillGradient"] * 10
+    graph["spanNulls"] = panel.get("nullPointMode") == "connected"
+    if panel.get("steppedLine"):
+        graph["lineInterpolation"] = "stepAfter"
+    if graph["drawStyle"] == "bars":
+        graph["fillOpacity"] = 100
+    if panel.get("stack"):
+        graph["stacking"] = {"mode": "normal", "group": "A"}
+    y1["custom"] = {key: value for key, value in graph.items() if value is not None}
+    y1["nullValueMode"] = panel.get("nullPointMode")
+    options: dict[str, Any] = {
+        "legend": {"displayMode": "list", "showLegend": True, "placement": "bottom", "calcs": []},
+        "tooltip": {"mode": "single", "sort": "none"},
+    }
+    legend = panel.get("legend")
+    if isinstance(legend, dict):
+        if legend.get("show"):
+            options["legend"]["displayMode"] = "table" if legend.get("alignAsTable") else "list"
+        else:
+            options["legend"]["showLegend"] = False
+        if legend.get("rightSide"):
+            options["legend"]["placement"] = "right"
+        if legend.get("values"):
+            options["legend"]["calcs"] = [_REDUCERS[key] for key, value in legend.items() if value and key in _REDUCERS]
+        if legend.get("sideWidth"):
+            options["legend"]["width"] = legend["sideWidth"]
+    tooltip = panel.get("tooltip")
+    if isinstance(tooltip, dict):
+        if "shared" in tooltip:
+            options["tooltip"]["mode"] = "multi" if tooltip["shared"] else "single"
+        if "sort" in tooltip and tooltip.get("shared"):
+            options["tooltip"]["sort"] = {1: "asc", 2: "desc"}.get(tooltip["sort"], "none")
+    thresholds = panel.get("thresholds")
+    if isinstance(thresholds, list) and thresholds:
+        y1["thresholds"], y1["custom"]["thresholdsStyle"] = _graph_thresholds(thresholds)
+    xaxis = panel.get("xaxis") or {}
+    if xaxis.get("show") is False and xaxis.get("mode") == "time":
+        overrides.append({"matcher": {"id": "byType", "options": "time"},
+                          "properties": [{"id": "custom.axisPlacement", "value": "hidden"}]})
+    new["fieldConfig"] = {"defaults": {key: value for key, value in y1.items() if value is not None},
+                          "overrides": overrides}
+    new["options"] = options
+    note("graph (Angular) became timeseries (Grafana's graph panel migration)")
+    used = {"bars", "lines", "points", "linewidth", "fill", "fillGradient", "pointradius", "steppedLine",
+            "nullPointMode", "stack", "yaxes", "xaxis", "aliasColors", "seriesOverrides", "legend", "tooltip",
+            "dashes", "dashLength", "spaceLength", "thresholds", "percentage", "renderer", "yaxis", "hiddenSeries",
+            "timeRegions", "options", "fieldConfig", "aliasYAxis", "grid", "x-axis", "y-axis", "zero"}
+    if panel.get("percentage") and panel.get("stack"):
+        note("graph percentage stacking became normal stacking, as Grafana migrates it")
+    if panel.get("timeRegions"):
+        note(f"graph time regions not carried over: {panel['timeRegions']!r}")
     _leftovers(panel, used, note)
     return new
 
 
-def _old_table_to_table(panel: dict[str, Any], note: Callable[[str], None]) -> dict[str, Any]:
-    new = _carry(panel, "table")
-    defaults: dict[str, Any] = {"custom": {"align": "auto", "displayMode": "auto"}}
-    overrides = []
-    for style in panel.get("styles") or []:
-        properties = []
-        if style.get("type") == "hidden":
-            properties.append({"id": "custom.hidden", "value": True})
-        if style.get("unit") and style.get("type") == "number":
-            properties.append({"id": "unit", "value": style["unit"]})
-        if style.get("decimals") is not None and style.get("type") == "number":
-            properties.append({"id": "decimals", "value": style["decimals"]})
-        if style.get("alias"):
-            properties.append({"id": "displayName", "value": style["alias"]})
-        if style.get("align") and style["align"] != "auto":
-            properties.append({"id": "custom.align", "value": style["align"]})
-        pattern = style.get("pattern")
-        if pattern in ("/.*/", None):
-            for prop in properties:
-                if prop["id"] in ("unit", "decimals"):
-                    defaults[prop["id"]] = prop["value"]
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _threshold_color(threshold: dict[str, Any]) -> str:
+    mode = threshold.get("colorMode")
+    if mode == "critical":
+        return "red"
+    if mode == "warning":
+        return "orange"
+    if mode == "custom":
+        return threshold.get("fillColor") or threshold.get("lineColor")
+    return "red"
+
+
+def _graph_thresholds(thresholds: list[dict[str, Any]]) -> tuple[dict[str, Any], dict[str, str]]:
+    """The graph's threshold lines and areas as thresholds steps; -Infinity is written as null (the base step)."""
+    ordered = sorted((t for t in thresholds if isinstance(t, dict) and _is_number(t.get("value"))),
+                     key=lambda t: t["value"])
+    steps: list[dict[str, Any]] = []
+    area = line = False
+    for index, threshold in enumerate(ordered):
+        following = ordered[index + 1] if index + 1 < len(ordered) else None
+        area = area or bool(threshold.get("fill"))
+        line = line or bool(threshold.get("line"))
+        if threshold.get("op") == "gt":
+            steps.append({"value": threshold["value"], "color": _threshold_color(threshold)})
+        if threshold.get("op") == "lt":
+            if not steps:
+                steps.append({"value": None, "color": _threshold_color(threshold)})
+            if following and following.get("op") == "gt" and following["value"] > threshold["value"]:
+                steps.append({"value": threshold["value"], "color": "transparent"})
+            elif following and following.get("op") == "lt":
+                steps.append({"value": threshold["value"], "color": _threshold_color(following)})
+            else:
+                steps.append({"value": threshold["value"], "color": "transparent"})
+    if steps and steps[0]["value"] is not None:
+        steps.insert(0, {"color": "transparent", "value": None})
+    mode = "line+area" if line and area else "area" if area else "line"
+    return {"mode": "absolute", "steps": steps}, {"mode": mode}
+
+
+def _singlestat_to_stat(panel: dict[str, Any], note: Callable[[str], None]) -> dict[str, Any]:
+    """sharedSingleStatPanelChangedHandler (public/app/features/panel/singlestat... SingleStatBaseOptions.ts) and
+    the stat and gauge panels' own change handlers (StatMigrations.ts, GaugeMigrations.ts)."""
+    gauge = panel.get("gauge") if isinstance(panel.get("gauge"), dict) else {}
+    new = _carry(panel, "gauge" if gauge.get("show") else "stat")
+    options: dict[str, Any] = {
+        "reduceOptions": {"calcs": [_REDUCERS.get(str(panel.get("valueName")), "mean")]},
+        "orientation": "horizontal",
+    }
+    defaults: dict[str, Any] = {}
+    if panel.get("format"):
+        defaults["unit"] = panel["format"]
+    if panel.get("tableColumn"):
+        options["reduceOptions"]["fields"] = f"/^{panel['tableColumn']}$/"
+    if panel.get("nullPointMode"):
+        defaults["nullValueMode"] = panel["nullPointMode"]
+    if panel.get("nullText"):
+        defaults["noValue"] = panel["nullText"]
+    if panel.get("decimals") or panel.get("decimals") == 0:
+        defaults["decimals"] = panel["decimals"]
+    if panel.get("thresholds") and panel.get("colors"):
+        levels = [_js_number(part) for part in str(panel["thresholds"]).split(",")]
+        steps: list[dict[str, Any]] = []
+        for color in panel["colors"]:
+            index = len(steps) - 1
+            value = None if index < 0 else (levels[index] if index < len(levels) else None)
+            steps.append({"value": value, "color": color})
+        defaults["thresholds"] = {"mode": "absolute", "steps": steps}
+    mappings = _angular_mappings(panel, defaults.get("thresholds"))
+    if mappings:
+        defaults["mappings"] = mappings
+    if gauge.get("show"):
+        defaults["min"] = gauge.get("minValue")
+        defaults["max"] = gauge.get("maxValue")
+    new["fieldConfig"] = {"defaults": {key: value for key, value in defaults.items() if value is not None},
+                          "overrides": []}
+    if gauge.get("show"):
+        options["showThresholdMarkers"] = gauge.get("thresholdMarkers")
+        options["showThresholdLabels"] = gauge.get("thresholdLabels")
+    else:
+        sparkline = panel.get("sparkline") if isinstance(panel.get("sparkline"), dict) else {}
+        options["graphMode"] = "area" if sparkline.get("show") else "none"
+        if panel.get("colorBackground"):
+            options["colorMode"] = "background"
+        elif panel.get("colorValue"):
+            options["colorMode"] = "value"
+        else:
+            options["colorMode"] = "none"
+            if sparkline.get("lineColor") and options["graphMode"] == "area":
+                new["fieldConfig"]["defaults"]["color"] = {"mode": "fixed", "fixedColor": sparkline["lineColor"]}
+        if panel.get("valueName") == "name":
+            options["textMode"] = "name"
+    new["options"] = {key: value for key, value in options.items() if value is not None}
+    note(f"singlestat (Angular) became {new['type']} (Grafana's single stat migration)")
+    used = {"format", "decimals", "gauge", "colors", "thresholds", "valueMaps", "rangeMaps", "nullText", "valueName",
+            "colorBackground", "colorValue", "sparkline", "mappingType", "mappingTypes", "nullPointMode",
+            "tableColumn", "options", "fieldConfig"}
+    _leftovers(panel, used, note)
+    return new
+
+
+def _js_number(text: str) -> Any:
+    """JavaScript's Number() of a trimmed string: NaN (written as null) when it is not a number."""
+    number = _number(text.strip()) if text.strip() else 0
+    return number
+
+
+def _angular_mappings(panel: dict[str, Any], thresholds: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """convertOldAngularValueMappings (@grafana/data valueMappings): value maps collected into one value mapping
+    (first), "null" into a special mapping, ranges into range mappings; each result coloured as its text, read as a
+    number, would be by the thresholds."""
+    kind = panel.get("mappingType")
+    if not kind:
+        kind = 1 if panel.get("valueMaps") else 2 if panel.get("rangeMaps") else None
+    old = panel.get("valueMaps") if kind == 1 else panel.get("rangeMaps") if kind == 2 else None
+    values: dict[str, Any] = {}
+    mappings: list[dict[str, Any]] = []
+    for item in old or []:
+        if not isinstance(item, dict):
             continue
-        if properties:
-            matcher = ({"id": "byRegexp", "options": pattern} if str(pattern).startswith("/")
-                       else {"id": "byName", "options": pattern})
-            overrides.append({"matcher": matcher, "properties": properties})
-    new["fieldConfig"] = {"defaults": defaults, "overrides": overrides}
-    new["options"] = {"showHeader": True}
-    if panel.get("sort") and panel["sort"].get("col") is not None:
-        note(f"table-old sort by column {panel['sort'].get('col')} not carried over")
-    if panel.get("transform") and panel["transform"] not in ("timeseries_to_columns", "table"):
-        note(f"table-old transform {panel['transform']!r} not carried over: add a transformation")
+        result = {"text": item.get("text")}
+        color = _threshold_for(item.get("text"), thresholds)
+        if color:
+            result["color"] = color
+        if kind == 1 and item.get("value") is not None:
+            if item["value"] == "null":
+                mappings.append({"type": "special", "options": {"match": "null", "result": result}})
+            else:
+                values[str(item["value"])] = result
+        elif kind == 2:
+            mappings.append({"type": "range", "options": {"from": _number(item.get("from")),
+                                                          "to": _number(item.get("to")), "result": result}})
+    if values:
+        mappings.insert(0, {"type": "value", "options": values})
+    return mappings
+
+
+def _threshold_for(text: Any, thresholds: dict[str, Any] | None) -> str | None:
+    try:
+        value = float(str(text).strip().split()[0]) if text is not None and str(text).strip() else None
+    except ValueError:
+        value = None
+    if value is None or not thresholds:
+        return None
+    active = None
+    for step in thresholds.get("steps") or []:
+        if step.get("value") is None or (isinstance(step["value"], int | float) and value >= step["value"]):
+            active = step
+    return active.get("color") if active else None
+
+
+_TABLE_TRANSFORMS = {"timeseries_to_rows": "seriesToRows", "timeseries_to_columns": "seriesToColumns",
+                     "timeseries_aggregations": "reduce", "table": "merge"}
+_TABLE_COLUMNS = {"avg": "mean", "min": "min", "max": "max", "total": "sum", "current": "lastNotNull",
+                  "count": "count"}
+_TABLE_COLOR_MODES = {"cell": "color-background", "row": "color-background", "value": "color-text"}
+
+
+def _table_thresholds(thresholds: list[Any], colors: list[Any]) -> list[dict[str, Any]]:
+    steps = []
+    for index, threshold in enumerate([None, *thresholds]):
+        if index == 0:
+            value = None
+        elif _is_number(threshold):
+            value = threshold
+        else:
+            digits = re.match(r"\s*[-+]?\d+", str(threshold))
+            value = int(digits.group()) if digits else None
+        steps.append({"color": colors[index] if index < len(colors) else None, "value": value})
+    return steps
+
+
+def _table_style(style: dict[str, Any]) -> dict[str, Any]:
+    pattern = style.get("pattern")
+    regex = isinstance(pattern, str) and len(pattern) >= 2 and pattern.startswith("/") and pattern.endswith("/")
+    properties: list[dict[str, Any]] = []
+    if style.get("alias"):
+        properties.append({"id": "displayName", "value": style["alias"]})
+    if style.get("unit"):
+        properties.append({"id": "unit", "value": style["unit"]})
+    if "decimals" in style:
+        properties.append({"id": "decimals", "value": style["decimals"]})
+    if style.get("type") == "date":
+        properties.append({"id": "unit", "value": f"time: {style.get('dateFormat')}"})
+    if style.get("type") == "hidden":
+        properties.append({"id": "custom.hidden", "value": True})
+    if style.get("link"):
+        properties.append({"id": "links", "value": [{"title": style.get("linkTooltip") or "",
+                                                     "url": style.get("linkUrl") or "",
+                                                     "targetBlank": bool(style.get("linkTargetBlank", False))}]})
+    if style.get("colorMode"):
+        properties.append({"id": "custom.cellOptions",
+                           "value": {"type": _TABLE_COLOR_MODES.get(style["colorMode"])}})
+    if style.get("align"):
+        properties.append({"id": "custom.align", "value": None if style["align"] == "auto" else style["align"]})
+    if style.get("thresholds") and style.get("colors"):
+        properties.append({"id": "thresholds", "value": {
+            "mode": "absolute", "steps": _table_thresholds(style["thresholds"], style["colors"])}})
+    return {"matcher": {"id": "byRegexp" if regex else "byName", "options": pattern}, "properties": properties}
+
+
+def _old_table_to_table(panel: dict[str, Any], note: Callable[[str], None]) -> dict[str, Any]:
+    """tablePanelChangedHandler of public/app/plugins/panel/table/migrations.ts."""
+    new = _carry(panel, "table")
+    transformations = list(panel.get("transformations") or [])
+    transform = panel.get("transform")
+    if transform in _TABLE_TRANSFORMS:
+        options: dict[str, Any] = {"reducers": []}
+        if transform == "timeseries_aggregations":
+            options["includeTimeField"] = False
+            options["reducers"] = [_TABLE_COLUMNS.get(column.get("value")) for column in panel.get("columns") or []
+                                   if isinstance(column, dict)]
+        transformations.append({"id": _TABLE_TRANSFORMS[transform], "options": options})
+    elif transform:
+        note(f"table-old transform {transform!r} has no counterpart: add a transformation")
+    styles = [style for style in panel.get("styles") or [] if isinstance(style, dict)]
+    default_style = next((style for style in styles if style.get("pattern") == "/.*/"), None)
+    defaults: dict[str, Any] = {"custom": {}}
+    if default_style:
+        align = default_style.get("align")
+        defaults = {key: value for key, value in {
+            "unit": default_style.get("unit"), "decimals": default_style.get("decimals"),
+            "displayName": default_style.get("alias"),
+            "custom": {"align": None if align == "auto" else align} if align is not None else {},
+        }.items() if value is not None}
+        if default_style.get("thresholds"):
+            defaults["thresholds"] = {"mode": "absolute", "steps": _table_thresholds(
+                default_style["thresholds"], default_style.get("colors") or [])}
+        if default_style.get("colorMode"):
+            defaults["custom"]["cellOptions"] = {"type": _TABLE_COLOR_MODES.get(default_style["colorMode"])}
+    if transformations:
+        new["transformations"] = transformations
+    new["fieldConfig"] = {"defaults": defaults,
+                          "overrides": [_table_style(style) for style in styles if style.get("pattern") != "/.*/"]}
+    new["options"] = {}
+    if isinstance(panel.get("sort"), dict) and panel["sort"].get("col") is not None:
+        note(f"table-old sort by column {panel['sort'].get('col')} not carried over (Grafana drops it too)")
     note("table-old (Angular) became table (Grafana's table migration)")
-    _leftovers(panel, {"styles", "sort", "transform", "columns", "fontSize", "scroll", "showHeader", "pageSize"}, note)
+    _leftovers(panel, {"styles", "sort", "transform", "columns", "fontSize", "scroll", "showHeader", "pageSize",
+                       "options", "fieldConfig"}, note)
     return new

@@ -181,7 +181,8 @@ def legacy_rows() -> dict[str, Any]:
             {"title": "CPU", "showTitle": True, "collapse": False, "height": "250px", "panels": [
                 {"id": 1, "type": "graph", "title": "CPU busy", "span": 6, "datasource": "Prometheus",
                  "lines": True, "linewidth": 2, "fill": 1, "stack": True, "nullPointMode": "connected",
-                 "legend": {"show": True, "alignAsTable": True, "rightSide": True, "avg": True, "current": True},
+                 "legend": {"show": True, "values": True, "alignAsTable": True, "rightSide": True, "avg": True,
+                            "current": True},
                  "tooltip": {"shared": True, "sort": 2},
                  "yaxes": [{"format": "percent", "min": 0, "max": 100, "show": True},
                            {"format": "short", "show": False}],

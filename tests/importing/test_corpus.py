@@ -28,7 +28,11 @@ def _panels(panels):
 
 def _is_current(model) -> bool:
     angular = any(panel.get("type") in ANGULAR_PANELS for panel in _panels(model.get("panels")))
-    return (model.get("schemaVersion") or 0) >= 36 and not angular and not model.get("rows")
+    try:
+        version = int(model.get("schemaVersion") or 0)
+    except (TypeError, ValueError):
+        version = 0
+    return version >= 36 and not angular and not model.get("rows")
 
 
 def test_corpus_imports_and_round_trips(project_dir):
