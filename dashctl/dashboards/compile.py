@@ -9,7 +9,7 @@ from __future__ import annotations
 import inspect
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,7 +22,7 @@ from dashctl.definitions import Definition
 from dashctl.errors import DefinitionError, DefinitionErrors, QuerySyntaxError, SourceLocation
 from dashctl.project.environment import DatasourceRef, Environment
 
-__all__ = ["CompiledDashboard", "compile_dashboard", "query_language"]
+__all__ = ["CompiledDashboard", "compile_dashboard", "query_language", "spare_ref_ids"]
 
 # grafanalib's default maxDataPoints; Grafana's own default (the panel's pixel width) draws far better graphs.
 _GRAFANALIB_MAX_DATA_POINTS = 100
@@ -222,8 +222,7 @@ def _clean_panel(panel: dict[str, Any], *, verbatim: bool = False) -> dict[str, 
 
 def _clean_targets(targets: list[Any], *, verbatim: bool = False) -> list[dict[str, Any]]:
     cleaned = []
-    used = {target.get("refId") for target in targets if isinstance(target, dict) and target.get("refId")}
-    spare = (chr(code) for code in range(ord("A"), ord("Z") + 1))
+    spare = spare_ref_ids(targets)
     for target in targets:
         # `query` is legacy beside a PromQL/LogQL `expr`, but the query itself for Tempo (TraceQL) and others;
         # and verbatim JSON (an import) keeps all its keys, `step` included.
@@ -238,13 +237,16 @@ def _clean_targets(targets: list[Any], *, verbatim: bool = False) -> list[dict[s
         if target.get("hide") is False:
             del target["hide"]
         if not target.get("refId"):
-            ref_id = next(spare)
-            while ref_id in used:
-                ref_id = next(spare)
-            used.add(ref_id)
-            target["refId"] = ref_id
+            target["refId"] = next(spare)
         cleaned.append(target)
     return cleaned
+
+
+def spare_ref_ids(targets: list[Any]) -> Iterator[str]:
+    """The refIds Grafana gives queries that have none, in order: the letters the others do not use
+    (PanelModel.ensureQueryIds)."""
+    used = {target.get("refId") for target in targets if isinstance(target, dict)}
+    return (letter for letter in (chr(code) for code in range(ord("A"), ord("Z") + 1)) if letter not in used)
 
 
 class _DatasourceResolver:

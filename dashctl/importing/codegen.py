@@ -58,12 +58,13 @@ def render_definition(
         decorator_args.append(f"folder={folder!r}")
     decorator_args.append('layout="manual"')
     body = _call("Dashboard", _dashboard_arguments(model), 1)
+    grafanalib = [name for name in ("GridPos", "Time") if f"{name}(" in body]
+    generic = [name for name in ("Dashboard", "Panel", "Row", "Target") if f"{name}(" in body]
     lines = [
         *header,
         "",
-        "from grafanalib.core import GridPos, Time",
-        "",
-        "from dashctl.dashboards.generic import Dashboard, Panel, Row, Target",
+        *([f"from grafanalib.core import {', '.join(grafanalib)}", ""] if grafanalib else []),
+        f"from dashctl.dashboards.generic import {', '.join(generic)}",
         "from dashctl.definitions import dashboard",
         "",
         "",
@@ -130,7 +131,8 @@ def _panel(panel: dict[str, Any], indent: int) -> str:
         if key == "gridPos" and _is_grid(value):
             value = _Code("GridPos(" + ", ".join(f"{k}={value[k]!r}" for k in ("h", "w", "x", "y")) + ")")
         elif key == "targets" and isinstance(value, list):
-            value = [_Code(_target(target, indent + 2)) if isinstance(target, dict) else target for target in value]
+            value = [_Code(_target(target, indent + 2, panel.get("datasource"))) if isinstance(target, dict)
+                     else target for target in value]
         args.append((name, value))
     if is_row and panel.get("panels"):
         args.append(("panels", [_Code(_panel(child, indent + 2)) for child in panel["panels"]]))
@@ -147,8 +149,12 @@ def _is_grid(value: Any) -> bool:
     )
 
 
-def _target(target: dict[str, Any], indent: int) -> str:
-    args: list[tuple[str, Any]] = [(name, target[key]) for key, name in _TARGET_FIELDS if target.get(key) is not None]
+def _target(target: dict[str, Any], indent: int, panel_datasource: Any) -> str:
+    # A query without a datasource uses its panel's, so the same datasource on both is said once, on the panel.
+    omitted = {"datasource"} if panel_datasource is not None and target.get("datasource") == panel_datasource else set()
+    args: list[tuple[str, Any]] = [
+        (name, target[key]) for key, name in _TARGET_FIELDS if target.get(key) is not None and key not in omitted
+    ]
     extra = {key: value for key, value in target.items() if key not in {k for k, _ in _TARGET_FIELDS}}
     if extra:
         args.append(("extra", extra))

@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from dashctl.dashboards.compile import spare_ref_ids
+
 __all__ = ["Difference", "compare_dashboards"]
 
 _VOLATILE = {"id", "version", "iteration", "pluginVersion", "schemaVersion", "__inputs", "__requires", "__elements"}
@@ -183,20 +185,14 @@ def _panel(panel: dict[str, Any], datasources: Mapping[str, Mapping[str, str]]) 
         config = panel["fieldConfig"]
         panel["fieldConfig"] = {"defaults": config.get("defaults") or {}, "overrides": config.get("overrides") or []}
     targets = []
-    used = {target.get("refId") for target in panel.get("targets") or [] if isinstance(target, dict)}
-    letters = iter(chr(code) for code in range(ord("A"), ord("Z") + 1))
+    letters = spare_ref_ids(panel.get("targets") or [])
     for target in panel.get("targets") or []:
         if not isinstance(target, dict):
             targets.append(target)
             continue
         target = {key: value for key, value in target.items() if _TARGET_DEFAULTS.get(key, _SENTINEL) != value}
         if not target.get("refId"):
-            # Grafana assigns the first free letter (PanelModel.ensureQueryIds).
-            letter = next(letters)
-            while letter in used:
-                letter = next(letters)
-            used.add(letter)
-            target["refId"] = letter
+            target["refId"] = next(letters)
         reference = _datasource(target.get("datasource"), datasources)
         target["datasource"] = reference if reference is not None else own
         if target["datasource"] is None:
