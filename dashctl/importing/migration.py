@@ -1,21 +1,17 @@
-"""Legacy dashboard JSON upgraded the way Grafana upgrades it on load.
+"""Legacy dashboard JSON upgraded the way Grafana upgrades it on load, every change noted.
 
-The rules come from Grafana's own code: `DashboardMigrator.upgradeToGridLayout` (public/app/features/dashboard/
-state/DashboardMigrator.ts, schemaVersion 16: `rows` become row panels with gridPos), the schemaVersion 14 and 24
-steps (`sharedCrosshair` -> `graphTooltip`; a `table` with `styles` is the old table), and the panel-change
-handlers Grafana runs when it auto-migrates Angular panels: graph -> timeseries (plugins/panel/timeseries/
-migrations.ts, graphPanelChangedHandler), singlestat -> stat or gauge (plugins/panel/stat/StatMigrations.ts and
-the shared single-stat handler), table-old -> table (plugins/panel/table/migrations.ts). Every change is noted.
-
-Only the commonly used options of the three Angular panels are carried over (documented in docs/import.md);
-an option of theirs that has no counterpart is named in a note, never silently dropped.
+In Grafana's order: the early schemaVersion steps dashboards still carry traces of (14: `sharedCrosshair` ->
+`graphTooltip`; 16: `rows` -> row panels with gridPos, by `DashboardMigrator.upgradeToGridLayout` in
+public/app/features/dashboard/state/DashboardMigrator.ts; 17: `minSpan` -> `maxPerRow`; 24: a `table` with
+`styles` is the old table; 28: variable tags dropped), then the steps 28-42 (`dashctl.importing.schema`), then the
+Angular panels converted as Grafana 11+ converts them when it loads them (`dashctl.importing.angular`). Keys
+Grafana's model does not have are dropped, with a note.
 """
 
 from __future__ import annotations
 
 import copy
 import math
-import re
 from collections.abc import Callable
 from typing import Any
 
