@@ -114,10 +114,24 @@ class _Panels:
 
 
 class _Code:
-    """Source text written as it is (an already rendered call)."""
+    """Source text written as it is (an already rendered call), with an optional comment line above it."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, comment: str | None = None) -> None:
         self.text = text
+        self.comment = comment
+
+
+def _suppression(panel: dict[str, Any]) -> str | None:
+    """A lint suppression for what an imported panel faithfully keeps: a data panel without a (visible) query is
+    an error of `dashctl lint` (panel/no-targets), yet it is what the team's Grafana shows today."""
+    from dashctl.lint.panel_types import DATA_PANEL_TYPES
+
+    if panel.get("type") not in DATA_PANEL_TYPES or "libraryPanel" in panel:
+        return None
+    targets = [target for target in panel.get("targets") or [] if isinstance(target, dict)]
+    if targets and not all(target.get("hide") for target in targets):
+        return None
+    return "# dashctl-lint: ignore[panel/no-targets] reason: imported as it was, the original panel has no query"
 
 
 def _panel(panel: dict[str, Any], indent: int) -> str:
@@ -135,7 +149,7 @@ def _panel(panel: dict[str, Any], indent: int) -> str:
                      else target for target in value]
         args.append((name, value))
     if is_row and panel.get("panels"):
-        args.append(("panels", [_Code(_panel(child, indent + 2)) for child in panel["panels"]]))
+        args.append(("panels", [_Code(_panel(child, indent + 2), _suppression(child)) for child in panel["panels"]]))
     handled = {key for key, _ in fields} | _DROPPED | ({"type", "panels"} if is_row else set())
     extra = {key: value for key, value in panel.items() if key not in handled}
     if extra:
@@ -178,7 +192,8 @@ def render_literal(value: Any, indent: int = 0) -> str:
     if isinstance(value, _Time):
         return f"Time({value.value['from']!r}, {value.value['to']!r})"
     if isinstance(value, _Panels):
-        return _sequence("[", "]", [_Code(_panel(panel, indent + 1)) for panel in value.panels], indent, force=True)
+        return _sequence("[", "]", [_Code(_panel(panel, indent + 1), _suppression(panel)) for panel in value.panels],
+                         indent, force=True)
     if isinstance(value, dict):
         items = [(render_literal(key, indent + 1), render_literal(item, indent + 1)) for key, item in value.items()]
         flat = "{" + ", ".join(f"{k}: {v}" for k, v in items) + "}"
@@ -195,10 +210,14 @@ def render_literal(value: Any, indent: int = 0) -> str:
 
 def _sequence(open_: str, close: str, items: list[Any], indent: int, *, force: bool = False) -> str:
     rendered = [render_literal(item, indent + 1) for item in items]
+    comments = [item.comment if isinstance(item, _Code) else None for item in items]
     flat = open_ + ", ".join(rendered) + close
-    if not force and "\n" not in flat and len(flat) + indent * 4 <= _WIDTH:
+    if not force and not any(comments) and "\n" not in flat and len(flat) + indent * 4 <= _WIDTH:
         return flat
     if not rendered:
         return open_ + close
     pad = "    " * (indent + 1)
-    return open_ + "\n" + "".join(f"{pad}{text},\n" for text in rendered) + "    " * indent + close
+    lines = "".join(
+        (f"{pad}{comment}\n" if comment else "") + f"{pad}{text},\n" for text, comment in zip(rendered, comments)
+    )
+    return open_ + "\n" + lines + "    " * indent + close

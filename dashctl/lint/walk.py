@@ -232,6 +232,8 @@ class QueryContext:
     def syntax_error(self) -> QuerySyntaxError | None:
         if self.language is None or self.expr is None:
             return None
+        if self.panel is not None and not self.expr.strip():
+            return None  # Grafana does not run a panel's empty query (the compiler does not validate it either)
         return _parse(self.language, self.expr, self.environment.promql_experimental_functions)[1]
 
     def subject(self) -> Subject:

@@ -57,6 +57,7 @@ def ui_export() -> dict[str, Any]:
                                    range=True)
     panels[1]["transformations"] = [{"id": "organize", "options": {"excludeByName": {"Time": True}}}]
     panels[1]["links"] = [{"title": "Runbook", "url": "https://runbooks.example.com/$service"}]
+    panels[2]["targets"].append({"datasource": PROM, "expr": "", "refId": "B"})  # Grafana skips an empty query
     panels[2]["repeat"] = "service"
     panels[2]["repeatDirection"] = "h"
     panels[2]["maxPerRow"] = 4
@@ -78,9 +79,10 @@ def ui_export() -> dict[str, Any]:
         {"id": 201, "gridPos": {"h": 8, "w": 12, "x": 0, "y": bottom + 1},
          "libraryPanel": {"uid": "lib-latency", "name": "Latency"}, "title": "Latency"},
         _panel("grafana-polystat-panel", 202, 12, bottom + 1, polystat={"radius": "auto", "shape": "hexagon"}),
+        _panel("timeseries", 203, 0, bottom + 9, title="Placeholder", targets=[]),  # no query yet
         {"id": 300, "type": "row", "title": "Details", "collapsed": True,
-         "gridPos": {"h": 1, "w": 24, "x": 0, "y": bottom + 9},
-         "panels": [_panel("timeseries", 301, 0, bottom + 10), _panel("stat", 302, 12, bottom + 10)]},
+         "gridPos": {"h": 1, "w": 24, "x": 0, "y": bottom + 15},
+         "panels": [_panel("timeseries", 301, 0, bottom + 16), _panel("stat", 302, 12, bottom + 16)]},
     ]
     return {
         "id": 42,

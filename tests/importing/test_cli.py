@@ -127,3 +127,13 @@ def test_import_from_grafana_emulator(grafana_emulator, project_dir):  # noqa: F
     assert "folder='Operations'" in (project_dir / "dashboards" / "ui_export.py").read_text()
     no_token = _run(project_dir, "--grafana-url", grafana_emulator.url, "--all", env={"GRAFANA_TOKEN": ""})
     assert no_token.exit_code == 2 and "GRAFANA_TOKEN" in no_token.stderr
+
+
+def test_check_exits_1_naming_what_the_build_rejects(tmp_path, project_dir):
+    broken = fixtures.shared_export()
+    broken["panels"][0]["targets"][0]["expr"] = 'sum(rate(http_requests_total{pod="$pod"}[5m]))'
+    result = _run(project_dir, _json_file(tmp_path, "broken.json", broken), "--check")
+    assert result.exit_code == 1
+    assert "warning: the build reports: panel 'Requests' query A uses $pod" in result.stderr
+    # the definition is written all the same: the problem is the original's, for the team to decide
+    assert (project_dir / "dashboards" / "shared_export.py").exists()

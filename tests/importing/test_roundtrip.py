@@ -76,6 +76,10 @@ def test_generated_source_is_readable_python(tmp_path, project_dir):
     assert "datasource='metrics'" in source  # logical names, not the exporting Grafana's uids
     assert "P1809F7CD0C75ACF3" not in source
     compile(source, "x.py", "exec")
+    # The panel without a query is kept, with the lint suppression that says why (dashctl lint passes).
+    placeholder = source.index("title='Placeholder'")
+    suppression = source.rindex("# dashctl-lint: ignore[panel/no-targets] reason: imported as it was", 0, placeholder)
+    assert source.count("Panel(", suppression, placeholder) == 1
 
 
 def test_shared_export_inputs_become_logical_names_or_variables(tmp_path, project_dir):
