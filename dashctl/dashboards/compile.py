@@ -176,10 +176,12 @@ def _drop_none(value: Any) -> Any:
 
 
 def _clean_variable(variable: dict[str, Any], *, verbatim: bool = False) -> dict[str, Any]:
+    verbatim = verbatim or bool(variable.get(VERBATIM))
     return {
         key: value
         for key, value in variable.items()
-        if (key in model.VARIABLE_KEYS or (verbatim and key not in model.LEGACY_VARIABLE_KEYS)) and value is not None
+        if (key in model.VARIABLE_KEYS or (verbatim and key not in model.LEGACY_VARIABLE_KEYS))
+        and value is not None and key != VERBATIM
     }
 
 

@@ -26,7 +26,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Dashboard", "Panel", "Row", "Target", "VERBATIM"]
+__all__ = ["Dashboard", "Panel", "Row", "Target", "VERBATIM", "Variable"]
 
 VERBATIM = "__dashctlVerbatim__"
 """Marks JSON written by these classes: the compiler keeps all of its keys and removes the mark."""
@@ -67,6 +67,41 @@ class Target:
         return _members(
             [("refId", self.ref_id), ("expr", self.expr), ("legendFormat", self.legend_format),
              ("datasource", self.datasource)],
+            self.extra,
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class Variable:
+    """A template variable of any type (`query`, `custom`, `datasource`, `interval`, `adhoc`, `textbox`,
+    `constant`): its common fields typed, any other (`auto_min`, `filters`, ...) in `extra`. `query` is a string or,
+    for some datasources, the query object Grafana stores."""
+
+    name: str
+    type: str
+    label: str | None = None
+    description: str | None = None
+    query: Any = None
+    datasource: DatasourceSpec = None
+    definition: str | None = None
+    regex: str | None = None
+    refresh: int | None = None
+    sort: int | None = None
+    multi: bool | None = None
+    include_all: bool | None = None
+    all_value: str | None = None
+    hide: int | None = None
+    current: Mapping[str, Any] | None = None
+    options: Sequence[Mapping[str, Any]] | None = None
+    extra: Mapping[str, Any] | None = None
+
+    def to_json_data(self) -> dict[str, Any]:
+        return _members(
+            [("name", self.name), ("type", self.type), ("label", self.label), ("description", self.description),
+             ("query", self.query), ("datasource", self.datasource), ("definition", self.definition),
+             ("regex", self.regex), ("refresh", self.refresh), ("sort", self.sort), ("multi", self.multi),
+             ("includeAll", self.include_all), ("allValue", self.all_value), ("hide", self.hide),
+             ("current", self.current), ("options", self.options)],
             self.extra,
         )
 
@@ -134,7 +169,7 @@ class Dashboard:
     timezone: str | None = None
     refresh: str | bool | None = None
     timepicker: Mapping[str, Any] | None = None
-    templating: Sequence[Mapping[str, Any]] = ()
+    templating: Sequence[Variable | Mapping[str, Any]] = ()
     annotations: Sequence[Mapping[str, Any]] = ()
     links: Sequence[Mapping[str, Any]] = ()
     panels: Sequence[Panel | Row] = ()

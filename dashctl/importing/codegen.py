@@ -26,6 +26,12 @@ _ROW_FIELDS = (("title", "title"), ("collapsed", "collapsed"), ("gridPos", "grid
                ("datasource", "datasource"))
 _TARGET_FIELDS = (("refId", "ref_id"), ("expr", "expr"), ("legendFormat", "legend_format"),
                   ("datasource", "datasource"))
+_VARIABLE_FIELDS = (
+    ("name", "name"), ("type", "type"), ("label", "label"), ("description", "description"), ("query", "query"),
+    ("datasource", "datasource"), ("definition", "definition"), ("regex", "regex"), ("refresh", "refresh"),
+    ("sort", "sort"), ("multi", "multi"), ("includeAll", "include_all"), ("allValue", "all_value"), ("hide", "hide"),
+    ("current", "current"), ("options", "options"),
+)
 _DASHBOARD_FIELDS = (
     ("title", "title"), ("description", "description"), ("tags", "tags"), ("time", "time"),
     ("timezone", "timezone"), ("refresh", "refresh"), ("timepicker", "timepicker"), ("graphTooltip", "graph_tooltip"),
@@ -59,7 +65,7 @@ def render_definition(
     decorator_args.append('layout="manual"')
     body = _call("Dashboard", _dashboard_arguments(model), 1)
     grafanalib = [name for name in ("GridPos", "Time") if f"{name}(" in body]
-    generic = [name for name in ("Dashboard", "Panel", "Row", "Target") if f"{name}(" in body]
+    generic = [name for name in ("Dashboard", "Panel", "Row", "Target", "Variable") if f"{name}(" in body]
     lines = [
         *header,
         "",
@@ -87,6 +93,8 @@ def _dashboard_arguments(model: dict[str, Any]) -> list[tuple[str, str]]:
             args.append((name, _Time(model[key]) if key == "time" and _is_time(model[key]) else model[key]))
     for key, name in (("templating", "templating"), ("annotations", "annotations")):
         items = (model.get(key) or {}).get("list") if isinstance(model.get(key), dict) else None
+        if items and key == "templating":
+            items = [_Code(_variable(item, 3)) if _is_variable(item) else item for item in items]
         if items:
             args.append((name, items))
     if model.get("links"):
@@ -155,6 +163,20 @@ def _panel(panel: dict[str, Any], indent: int) -> str:
     if extra:
         args.append(("extra", extra))
     return _call("Row" if is_row else "Panel", args, indent)
+
+
+def _is_variable(item: Any) -> bool:
+    return isinstance(item, dict) and isinstance(item.get("name"), str) and isinstance(item.get("type"), str)
+
+
+def _variable(variable: dict[str, Any], indent: int) -> str:
+    args: list[tuple[str, Any]] = [
+        (name, variable[key]) for key, name in _VARIABLE_FIELDS if variable.get(key) is not None
+    ]
+    extra = {key: value for key, value in variable.items() if key not in {k for k, _ in _VARIABLE_FIELDS}}
+    if extra:
+        args.append(("extra", extra))
+    return _call("Variable", args, indent)
 
 
 def _is_grid(value: Any) -> bool:

@@ -136,7 +136,8 @@ def _import_dashboard(
         variables=variables,
         note=lambda message: note("datasource", None, message),
     )
-    model = _map_datasources(model, mapper, lambda where, what: note("kept", where, what))
+    labels = {name: str(item.get("label") or "") for name, item in inputs.items()}
+    model = _map_datasources(model, mapper, labels, lambda where, what: note("kept", where, what))
     if mapper.problems:
         raise DefinitionErrors(mapper.problems)
     folder = options.folder or source.folder
@@ -172,7 +173,7 @@ def _fill_constants(model: dict[str, Any], inputs: Mapping[str, Any], note: Call
 
 
 def _map_datasources(
-    model: dict[str, Any], mapper: DatasourceMapper, kept: Callable[[str, str], None]
+    model: dict[str, Any], mapper: DatasourceMapper, labels: Mapping[str, str], kept: Callable[[str, str], None]
 ) -> dict[str, Any]:
     templating = (model.get("templating") or {}).get("list") or []
     for variable in templating:
@@ -213,8 +214,8 @@ def _map_datasources(
             panel(item)
     for name, plugin in mapper.kept_inputs.items():
         if not any(isinstance(v, dict) and v.get("name") == name for v in templating):
-            templating.insert(0, {"type": "datasource", "name": name, "label": name, "query": plugin,
-                                  "hide": 0, "refresh": 1, "current": {}, "options": [], "regex": ""})
+            templating.insert(0, {"type": "datasource", "name": name, "label": labels.get(name) or name,
+                                  "query": plugin})
         model.setdefault("templating", {})["list"] = templating
     return model
 

@@ -87,8 +87,8 @@ def test_shared_export_inputs_become_logical_names_or_variables(tmp_path, projec
     _round_trip(project, result)
     source = result.files[0].source
     assert "${DS_PROMETHEUS}" not in source and "datasource='metrics'" in source
-    assert "'name': 'DS_TEMPO'" in source and "'query': 'tempo'" in source  # kept as a datasource variable
-    assert "'query': 'api'" in source  # the constant input's value
+    assert "Variable(name='DS_TEMPO', type='datasource', label='Tempo', query='tempo')" in source  # kept as a variable
+    assert "query='api'" in source  # the constant input's value
     assert "__inputs" not in source and "__requires" not in source
 
 
