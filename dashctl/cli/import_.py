@@ -36,8 +36,8 @@ def _mapping(values: tuple[str, ...]) -> dict[str, str]:
 @click.option("--dry-run", is_flag=True, help="Report what would be written; write nothing.")
 @click.option("--overwrite", is_flag=True, help="Replace definition files that already exist.")
 @click.option("--check", is_flag=True,
-              help="Build each imported dashboard and compare it with the original; exit 1 naming the first "
-              "difference per panel.")
+              help="Exit 1 when a built dashboard differs from the original (the first difference per panel is "
+              "reported) or the build would refuse it.")
 @click.option("--grafana-url", metavar="URL", default=None,
               help="Import from a running Grafana (credentials from GRAFANA_TOKEN or GRAFANA_USER/PASSWORD).")
 @click.option("--uid", "uids", multiple=True, metavar="UID", help="With --grafana-url: a dashboard uid; repeatable.")
@@ -61,11 +61,11 @@ def import_(
     from dashctl.errors import UsageError
     from dashctl.importing import (
         ImportOptions,
-        check_generated,
         default_directory,
         import_sources,
         read_grafana,
         read_paths,
+        verify_import,
         write_definitions,
     )
     from dashctl.importing.report import ReportEntry, render_json, render_text
@@ -91,18 +91,12 @@ def import_(
     result = import_sources(read, project, options)
     directory = into if into is not None else default_directory(project)
     entries = list(result.entries)
-    differences = 0
-    if check:
-        environment = project.select_environments()[0] if project.environments else None
-        if environment is None:
-            raise UsageError("--check needs an environment in [tool.dashctl.environments]")
-        for item in result.files:
-            found, problems = check_generated(item, environment)
-            differences += len(found) + len(problems)
-            entries += [ReportEntry(kind="difference", source=item.origin, uid=item.uid, where=d.where,
-                                    message=f"{d.path}: expected {d.expected!r}, built {d.actual!r}") for d in found]
-            entries += [ReportEntry(kind="warning", source=item.origin, uid=item.uid,
-                                    message=f"the build reports: {problem}") for problem in problems]
+    environment = project.select_environments()[0] if project.environments else None
+    if check and environment is None:
+        raise UsageError("--check needs an environment in [tool.dashctl.environments]")
+    # What `dashctl build` will say about the new files is worth knowing now, --check or not.
+    verdicts = verify_import(result, environment) if environment is not None else []
+    entries += verdicts
     if not dry_run:
         write_definitions(result.files, directory, overwrite=overwrite)
     shown = [str(directory / item.name) for item in result.files]
@@ -116,5 +110,5 @@ def import_(
             click.echo(line, err=True)
         verb = "would write" if dry_run else "wrote"
         click.echo(f"{verb} {len(result.files)} definition file(s) in {directory}", err=True)
-    if check and differences:
+    if check and verdicts:
         raise SystemExit(EXIT_DIFFERENCES)

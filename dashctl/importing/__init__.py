@@ -17,6 +17,7 @@ from dashctl.importing.importer import (
     check_generated,
     default_directory,
     import_sources,
+    verify_import,
     write_definitions,
 )
 from dashctl.importing.report import ReportEntry
@@ -35,5 +36,6 @@ __all__ = [
     "import_sources",
     "read_grafana",
     "read_paths",
+    "verify_import",
     "write_definitions",
 ]

@@ -32,6 +32,7 @@ __all__ = [
     "check_generated",
     "default_directory",
     "import_sources",
+    "verify_import",
     "write_definitions",
 ]
 
@@ -281,3 +282,19 @@ def check_generated(item: GeneratedFile, environment: Any, *, path: str | None =
         return [], problems
     datasources = {name: ref.to_json() for name, ref in environment.datasources.items()}
     return compare_dashboards(item.expected, compiled.model, datasources=datasources), problems
+
+
+def verify_import(result: ImportResult, environment: Any) -> list[ReportEntry]:
+    """Build every generated definition for `environment`: a `difference` entry for the first difference of each
+    panel from the dashboard it came from, a `warning` for each problem `dashctl build` would refuse it for."""
+    entries: list[ReportEntry] = []
+    for item in result.files:
+        differences, problems = check_generated(item, environment)
+        entries += [
+            ReportEntry(kind="difference", source=item.origin, uid=item.uid, where=difference.where,
+                        message=f"{difference.path}: expected {difference.expected!r}, built {difference.actual!r}")
+            for difference in differences
+        ]
+        entries += [ReportEntry(kind="warning", source=item.origin, uid=item.uid,
+                                message=f"`dashctl build` would refuse it: {problem}") for problem in problems]
+    return entries

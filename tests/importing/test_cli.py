@@ -134,6 +134,9 @@ def test_check_exits_1_naming_what_the_build_rejects(tmp_path, project_dir):
     broken["panels"][0]["targets"][0]["expr"] = 'sum(rate(http_requests_total{pod="$pod"}[5m]))'
     result = _run(project_dir, _json_file(tmp_path, "broken.json", broken), "--check")
     assert result.exit_code == 1
-    assert "warning: the build reports: panel 'Requests' query A uses $pod" in result.stderr
+    assert "warning: `dashctl build` would refuse it: panel 'Requests' query A uses $pod" in result.stderr
     # the definition is written all the same: the problem is the original's, for the team to decide
     assert (project_dir / "dashboards" / "shared_export.py").exists()
+    # without --check the same warning is shown, and the import succeeds
+    again = _run(project_dir, _json_file(tmp_path, "broken.json", broken), "--overwrite")
+    assert again.exit_code == 0 and "would refuse it: panel 'Requests'" in again.stderr
