@@ -87,7 +87,7 @@ def import_(
         with connect(grafana_url, credentials_from_environment(os.environ)) as client:
             remote = read_grafana(client, uids=uids, folder_uids=folder_uids, everything=everything)
         read = Sources(dashboards=read.dashboards + remote.dashboards, rules=read.rules, problems=read.problems,
-                       skipped=read.skipped)
+                       skipped=read.skipped, datasource_types=remote.datasource_types)
     result = import_sources(read, project, options)
     directory = into if into is not None else default_directory(project)
     entries = list(result.entries)

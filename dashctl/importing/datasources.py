@@ -57,6 +57,7 @@ class DatasourceMapper:
     variables: Mapping[str, str] = field(default_factory=dict)  # datasource variable name -> type
     note: Callable[[str], None] = lambda message: None
     problems: list[DefinitionError] = field(default_factory=list)
+    known_types: Mapping[str, str] = field(default_factory=dict)  # the source Grafana's uid/name -> type
     kept_inputs: dict[str, str] = field(default_factory=dict)  # inputs that become datasource variables
     _reported: set[str] = field(default_factory=set)
 
@@ -90,6 +91,8 @@ class DatasourceMapper:
             return self._variable(text, None, where, text)
         if text in self.project.types:
             return text
+        if text in self.known_types:
+            return self._typed(self.known_types[text], text, where)
         # A pre-8.3 reference by name (or uid): Grafana looked it up in its datasource list, which an import
         # cannot see; a name that says its type is taken at its word, anything else needs --datasource.
         lowered = text.lower()
@@ -139,6 +142,8 @@ class DatasourceMapper:
             return self._logical(self.explicit[_DEFAULT], where)
         if default_type:
             return self._typed(default_type, None, where)
+        if "default" in self.known_types:
+            return self._typed(self.known_types["default"], None, where)
         candidates = self.project.by_type("prometheus") or sorted(self.project.types)
         if len(candidates) == 1:
             self._once("default", f"the default datasource mapped to logical datasource {candidates[0]!r}")

@@ -77,7 +77,7 @@ def import_sources(sources: Sources, project: Any, options: ImportOptions = Impo
     seen: dict[str, str] = {}
     for source in sources.dashboards:
         try:
-            generated, notes = _import_dashboard(source, project_datasources, options)
+            generated, notes = _import_dashboard(source, project_datasources, options, sources.datasource_types)
         except DefinitionErrors as error:
             problems += [item.with_context(definition=source.origin) for item in error.errors]
             continue
@@ -110,7 +110,7 @@ def _import_rules(document: RuleDocument) -> list[ReportEntry]:
 
 
 def _import_dashboard(
-    source: SourceDashboard, project: ProjectDatasources, options: ImportOptions
+    source: SourceDashboard, project: ProjectDatasources, options: ImportOptions, known_types: Mapping[str, str]
 ) -> tuple[GeneratedFile, list[ReportEntry]]:
     model = copy.deepcopy(source.model)
     uid = _uid(model)
@@ -123,7 +123,9 @@ def _import_dashboard(
         note("note", "dashboard", f"uid {model['uid']!r} is not a valid Grafana uid; written as {uid!r}")
     inputs = {item.get("name"): item for item in model.get("__inputs") or [] if isinstance(item, dict)}
     model = _fill_constants(model, inputs, lambda message: note("note", "dashboard", message))
-    model = migrate_dashboard(model, lambda where, what: note("migration", where, what))
+    model = migrate_dashboard(
+        model, lambda where, what: note("migration", where, what), lambda where, what: note("kept", where, what)
+    )
     variables = {
         variable.get("name"): str(variable.get("query") or "")
         for variable in (model.get("templating") or {}).get("list") or []
@@ -135,6 +137,7 @@ def _import_dashboard(
         inputs={name: str(item.get("pluginId") or "") for name, item in inputs.items()
                 if item.get("type") == "datasource"},
         variables=variables,
+        known_types=known_types,
         note=lambda message: note("datasource", None, message),
     )
     labels = {name: str(item.get("label") or "") for name, item in inputs.items()}

@@ -48,8 +48,9 @@ _LEGACY_PANEL_KEYS = ("span", "height", "editable", "error", "isNew", "scopedVar
 Note = Callable[[str, str], None]  # (where, what changed)
 
 
-def migrate_dashboard(model: dict[str, Any], note: Note) -> dict[str, Any]:
-    """A copy of `model` upgraded to the current schema as Grafana would, each change passed to `note`."""
+def migrate_dashboard(model: dict[str, Any], note: Note, kept: Note | None = None) -> dict[str, Any]:
+    """A copy of `model` upgraded to the current schema as Grafana would, each change passed to `note`; a panel
+    Grafana no longer converts is kept as it is and passed to `kept`."""
     dashboard = copy.deepcopy(model)
     try:
         version = int(dashboard.get("schemaVersion") or 0)
@@ -72,7 +73,7 @@ def migrate_dashboard(model: dict[str, Any], note: Note) -> dict[str, Any]:
         dashboard.pop(key)
         note("dashboard", f"dropped key {key!r}: Grafana's dashboard model has no such field and ignores it")
     upgrade_schema(dashboard, version, note)
-    dashboard["panels"] = [_migrate_panel(panel, note) for panel in dashboard.get("panels") or []]
+    dashboard["panels"] = [_migrate_panel(panel, note, kept or note) for panel in dashboard.get("panels") or []]
     for variable in (dashboard.get("templating") or {}).get("list") or []:
         for key in _LEGACY_VARIABLE_KEYS:
             if isinstance(variable, dict) and key in variable:
@@ -170,7 +171,7 @@ def _rows_to_panels(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
-def _migrate_panel(panel: dict[str, Any], note: Note) -> dict[str, Any]:
+def _migrate_panel(panel: dict[str, Any], note: Note, kept: Note) -> dict[str, Any]:
     kind = panel.get("type")
     where = f"panel {panel.get('title') or '#' + str(panel.get('id'))!r}"
     if not isinstance(panel.get("gridPos"), dict):
@@ -195,14 +196,14 @@ def _migrate_panel(panel: dict[str, Any], note: Note) -> dict[str, Any]:
             if key in ("span", "height") and value not in (None, ""):
                 note(where, f"dropped legacy {key} {value!r}: the panel's gridPos places it")
     if kind == "row":
-        panel["panels"] = [_migrate_panel(child, note) for child in panel.get("panels") or []]
+        panel["panels"] = [_migrate_panel(child, note, kept) for child in panel.get("panels") or []]
         return panel
     if kind == "table" and "styles" in panel and "fieldConfig" not in panel:
         kind = "table-old"  # Grafana's schemaVersion 24 step: a table with `styles` is the old Angular table
     if kind in CONVERSIONS:
         return CONVERSIONS[kind](panel, lambda what: note(where, what))
     if kind in ANGULAR_PANELS:
-        note(where, f"Angular panel {kind!r} kept as it is: Grafana 11+ shows it only with Angular support")
+        kept(where, f"Angular panel {kind!r} kept as it is: Grafana 11+ shows it only with Angular support")
     return panel
 
 

@@ -9,7 +9,7 @@ its file and line; the other files are still read, so one broken file hides noth
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -55,6 +55,9 @@ class Sources:
     rules: tuple[RuleDocument, ...] = ()
     problems: tuple[DefinitionError, ...] = ()
     skipped: tuple[str, ...] = field(default=())
+    datasource_types: Mapping[str, str] = field(default_factory=dict)
+    """The type of each datasource the source Grafana has, by uid and by name (and `default`): what resolves a
+    pre-8.3 reference by name, as Grafana itself resolved it."""
 
 
 def read_paths(paths: Iterable[Path]) -> Sources:
@@ -217,4 +220,9 @@ def read_grafana(
         dashboards.append(
             SourceDashboard(model=stored.model, origin=f"{client.url} dashboard {uid}", folder=folder)
         )
-    return Sources(dashboards=tuple(dashboards))
+    types: dict[str, str] = {}
+    for datasource in client.list_datasources():
+        types[datasource.uid] = types[datasource.name] = datasource.type
+        if datasource.is_default:
+            types["default"] = datasource.type
+    return Sources(dashboards=tuple(dashboards), datasource_types=types)

@@ -116,8 +116,13 @@ def test_check_names_the_first_difference_per_panel(tmp_path, project_dir):
 
 def test_import_from_grafana_emulator(grafana_emulator, project_dir):  # noqa: F811 - the fixture
     grafana_emulator.add_folder("ops", "Operations")
+    grafana_emulator.add_datasource(uid="pm", name="Production Metrics", type="prometheus", is_default=True)
     grafana_emulator.add_dashboard({**fixtures.ui_export(), "id": None}, folder_uid="ops")
-    grafana_emulator.add_dashboard({**fixtures.shared_export(), "uid": "other", "id": None}, folder_uid="ops")
+    # A pre-8.3 dashboard names its datasource; the Grafana it comes from says what that name is.
+    legacy = {**fixtures.shared_export(), "uid": "other", "id": None, "__inputs": [], "templating": {"list": []}}
+    legacy["panels"] = [{**legacy["panels"][0], "datasource": "Production Metrics",
+                         "targets": [{"expr": "up", "refId": "A"}]}]
+    grafana_emulator.add_dashboard(legacy, folder_uid="ops")
     env = {"GRAFANA_TOKEN": grafana_emulator.token}
     result = _run(project_dir, "--grafana-url", grafana_emulator.url, "--folder-uid", "ops", "--check", env=env)
     assert result.exit_code == 0, result.output
@@ -125,6 +130,7 @@ def test_import_from_grafana_emulator(grafana_emulator, project_dir):  # noqa: F
     written = sorted(p.name for p in (project_dir / "dashboards").iterdir())
     assert written == ["other.py", "ui_export.py"]
     assert "folder='Operations'" in (project_dir / "dashboards" / "ui_export.py").read_text()
+    assert "datasource='metrics'" in (project_dir / "dashboards" / "other.py").read_text()
     no_token = _run(project_dir, "--grafana-url", grafana_emulator.url, "--all", env={"GRAFANA_TOKEN": ""})
     assert no_token.exit_code == 2 and "GRAFANA_TOKEN" in no_token.stderr
 
