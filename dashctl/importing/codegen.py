@@ -13,7 +13,7 @@ import keyword
 import re
 from typing import Any
 
-__all__ = ["function_name", "render_definition", "render_literal"]
+__all__ = ["definition_name", "function_name", "render_definition", "render_literal"]
 
 _WIDTH = 116
 _PANEL_FIELDS = (
@@ -40,6 +40,18 @@ _DASHBOARD_FIELDS = (
 _DROPPED = {"id", "uid", "version", "iteration", "schemaVersion", "pluginVersion"}
 
 
+_READABLE_UID = re.compile(r"^[a-z][a-z0-9]*([-_][a-z0-9]+)*$")
+_GENERATED_UID = re.compile(r"^[0-9a-f]{12,}$|[0-9]{4,}")
+
+
+def definition_name(uid: str, title: str | None) -> str:
+    """The name of an imported definition (its file and function): the uid when people chose it
+    (`node-exporter-full`), else the title (Grafana's generated uids such as `rYdddlPWk` read as nothing)."""
+    if _READABLE_UID.match(uid) and not _GENERATED_UID.search(uid) or not title:
+        return function_name(uid)
+    return function_name(title)
+
+
 def function_name(text: str) -> str:
     """A Python identifier from a uid or title."""
     name = re.sub(r"\W+", "_", text.lower()).strip("_") or "dashboard"
@@ -49,7 +61,7 @@ def function_name(text: str) -> str:
 
 
 def render_definition(
-    model: dict[str, Any], *, uid: str, folder: str | None, origin: str, notes: list[str] = ()
+    model: dict[str, Any], *, uid: str, folder: str | None, origin: str, notes: list[str] = (), name: str | None = None
 ) -> str:
     """The source of one definition file for the (migrated, datasource-mapped) dashboard `model`."""
     title = model.get("title") or uid
@@ -75,7 +87,7 @@ def render_definition(
         "",
         "",
         f"@dashboard({', '.join(decorator_args)})",
-        f"def {function_name(uid)}(env):",
+        f"def {name or definition_name(uid, model.get('title'))}(env):",
         f"    return {body}",
         "",
     ]

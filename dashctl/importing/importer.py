@@ -19,7 +19,7 @@ from typing import Any
 
 from dashctl.definitions import UID_MAX_LENGTH
 from dashctl.errors import DefinitionError, DefinitionErrors, OutputError
-from dashctl.importing.codegen import function_name, render_definition
+from dashctl.importing.codegen import definition_name, function_name, render_definition
 from dashctl.importing.datasources import DatasourceMapper, ProjectDatasources
 from dashctl.importing.migration import migrate_dashboard
 from dashctl.importing.report import ReportEntry
@@ -75,9 +75,12 @@ def import_sources(sources: Sources, project: Any, options: ImportOptions = Impo
     project_datasources = ProjectDatasources.from_project(project)
     files: list[GeneratedFile] = []
     seen: dict[str, str] = {}
+    names: set[str] = set()
     for source in sources.dashboards:
         try:
-            generated, notes = _import_dashboard(source, project_datasources, options, sources.datasource_types)
+            generated, notes = _import_dashboard(
+                source, project_datasources, options, sources.datasource_types, names
+            )
         except DefinitionErrors as error:
             problems += [item.with_context(definition=source.origin) for item in error.errors]
             continue
@@ -110,7 +113,8 @@ def _import_rules(document: RuleDocument) -> list[ReportEntry]:
 
 
 def _import_dashboard(
-    source: SourceDashboard, project: ProjectDatasources, options: ImportOptions, known_types: Mapping[str, str]
+    source: SourceDashboard, project: ProjectDatasources, options: ImportOptions, known_types: Mapping[str, str],
+    taken: set[str],
 ) -> tuple[GeneratedFile, list[ReportEntry]]:
     model = copy.deepcopy(source.model)
     uid = _uid(model)
@@ -145,11 +149,14 @@ def _import_dashboard(
     if mapper.problems:
         raise DefinitionErrors(mapper.problems)
     folder = options.folder or source.folder
-    name = f"{function_name(uid)}.py"
+    name = definition_name(uid, model.get("title"))
     notes = [f"{entry.where}: {entry.message}" if entry.where else entry.message
              for entry in entries if entry.kind in ("migration", "kept")]
-    text = render_definition(model, uid=uid, folder=folder, origin=source.origin, notes=notes)
-    return GeneratedFile(name=name, source=text, uid=uid, origin=source.origin, expected=model), entries
+    if name in taken:
+        name = f"{name}_{function_name(uid)}"  # two dashboards of one title: the uid tells them apart
+    taken.add(name)
+    text = render_definition(model, uid=uid, folder=folder, origin=source.origin, notes=notes, name=name)
+    return GeneratedFile(name=f"{name}.py", source=text, uid=uid, origin=source.origin, expected=model), entries
 
 
 def _uid(model: dict[str, Any]) -> str:

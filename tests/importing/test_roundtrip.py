@@ -143,3 +143,17 @@ def test_legacy_rows_are_migrated_as_grafana_migrates_them(tmp_path, project_dir
     assert any("table-old (Angular) became table" in message for message in messages)
     assert any("Angular panel 'grafana-piechart-panel' kept" in message for message in messages)
     assert any("variable tags were removed" not in message for message in messages)
+
+
+def test_files_are_named_by_a_chosen_uid_else_by_title(tmp_path, project_dir):
+    first = {**fixtures.shared_export(), "uid": "aB3dE6gH9"}  # as Grafana generates them
+    second = {**fixtures.shared_export(), "uid": "0f3a9c2b7d1e4f5a"}
+    chosen = {**fixtures.shared_export(), "uid": "api-overview"}
+    (tmp_path / "in").mkdir()
+    for index, model in enumerate((first, second, chosen)):
+        _write(tmp_path / "in", f"{index}.json", model)
+    _, result = _import(project_dir, tmp_path / "in")
+    names = {item.uid: item.name for item in result.files}
+    assert names == {"aB3dE6gH9": "shared_api.py", "0f3a9c2b7d1e4f5a": "shared_api_dashboard_0f3a9c2b7d1e4f5a.py",
+                     "api-overview": "api_overview.py"}
+    assert "def shared_api(env):" in result.files[0].source
