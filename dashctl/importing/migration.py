@@ -72,6 +72,7 @@ def migrate_dashboard(model: dict[str, Any], note: Note, kept: Note | None = Non
     for key in sorted(set(dashboard) - DASHBOARD_KEYS - {"iteration"}):
         dashboard.pop(key)
         note("dashboard", f"dropped key {key!r}: Grafana's dashboard model has no such field and ignores it")
+    dashboard["panels"] = _without_repeat_copies(dashboard.get("panels") or [], note)
     upgrade_schema(dashboard, version, note)
     dashboard["panels"] = [_migrate_panel(panel, note, kept or note) for panel in dashboard.get("panels") or []]
     for variable in (dashboard.get("templating") or {}).get("list") or []:
@@ -82,6 +83,20 @@ def migrate_dashboard(model: dict[str, Any], note: Note, kept: Note | None = Non
                     note(f"variable {variable.get('name')!r}", f"dropped {key} {value!r}: variable tags were "
                          "removed in Grafana 8")
     return dashboard
+
+
+def _without_repeat_copies(panels: list[Any], note: Note) -> list[Any]:
+    """DashboardMigrator.removeRepeatedPanels: the copies a repeat made are rebuilt on every load, never kept."""
+    kept = []
+    for panel in panels:
+        if isinstance(panel, dict) and (panel.get("repeatPanelId") or panel.get("repeatByRow")
+                                        or panel.get("repeatedByRow")):
+            note(f"panel {panel.get('title')!r}", "dropped: a copy made by a repeat, which Grafana makes again")
+            continue
+        if isinstance(panel, dict) and panel.get("type") == "row" and isinstance(panel.get("panels"), list):
+            panel["panels"] = _without_repeat_copies(panel["panels"], note)
+        kept.append(panel)
+    return kept
 
 
 def _grid_height(height: Any) -> int:

@@ -38,6 +38,8 @@ def test_ui_export_round_trips_every_core_panel_type(tmp_path, project_dir):
     [item] = result.files
     assert item.uid == "ui-export" and item.name == "ui_export.py"
     _round_trip(project, result)
+    assert not any(panel.get("repeatPanelId") for panel in item.expected["panels"])
+    assert any("a copy made by a repeat" in entry.message for entry in result.entries)
     kinds = {entry.kind for entry in result.entries}
     assert "kept" in kinds  # the library panel is reported as kept
     assert any("tempo" in entry.message for entry in result.entries if entry.kind == "datasource")
