@@ -1,8 +1,9 @@
 """Angular panels converted as Grafana 11+ converts them when it loads them (autoMigrateOldPanels).
 
 Each conversion follows the panel-change handler of the new panel, rule for rule: graph -> timeseries
-(public/app/plugins/panel/timeseries/migrations.ts, flotToGraphOptions), singlestat -> stat or gauge
-(SingleStatBaseOptions.ts sharedSingleStatPanelChangedHandler with StatMigrations.ts and GaugeMigrations.ts),
+(public/app/plugins/panel/timeseries/migrations.ts, flotToGraphOptions), singlestat and grafana-singlestat-panel
+-> stat (SingleStatBaseOptions.ts sharedSingleStatPanelChangedHandler with StatMigrations.ts; PanelModel's
+autoMigrateAngular map, and Grafana 12's backend migration, make a shown gauge a stat too),
 table-old -> table (public/app/plugins/panel/table/migrations.ts, tablePanelChangedHandler). Keys of the old
 panel that the handler does not read are named in a note: Grafana drops them too.
 """
@@ -266,9 +267,9 @@ def _graph_thresholds(thresholds: list[dict[str, Any]]) -> tuple[dict[str, Any],
 
 def _singlestat_to_stat(panel: dict[str, Any], note: Callable[[str], None]) -> dict[str, Any]:
     """sharedSingleStatPanelChangedHandler (public/app/features/panel/singlestat... SingleStatBaseOptions.ts) and
-    the stat and gauge panels' own change handlers (StatMigrations.ts, GaugeMigrations.ts)."""
+    the stat panel's own change handler (StatMigrations.ts)."""
     gauge = panel.get("gauge") if isinstance(panel.get("gauge"), dict) else {}
-    new = _carry(panel, "gauge" if gauge.get("show") else "stat")
+    new = _carry(panel, "stat")
     options: dict[str, Any] = {
         "reduceOptions": {"calcs": [_REDUCERS.get(str(panel.get("valueName")), "mean")]},
         "orientation": "horizontal",
@@ -300,22 +301,20 @@ def _singlestat_to_stat(panel: dict[str, Any], note: Callable[[str], None]) -> d
         defaults["max"] = gauge.get("maxValue")
     new["fieldConfig"] = {"defaults": {key: value for key, value in defaults.items() if value is not None},
                           "overrides": []}
-    if gauge.get("show"):
-        options["showThresholdMarkers"] = gauge.get("thresholdMarkers")
-        options["showThresholdLabels"] = gauge.get("thresholdLabels")
+    sparkline = panel.get("sparkline") if isinstance(panel.get("sparkline"), dict) else {}
+    options["graphMode"] = "area" if sparkline.get("show") else "none"
+    if panel.get("colorBackground"):
+        options["colorMode"] = "background"
+    elif panel.get("colorValue"):
+        options["colorMode"] = "value"
     else:
-        sparkline = panel.get("sparkline") if isinstance(panel.get("sparkline"), dict) else {}
-        options["graphMode"] = "area" if sparkline.get("show") else "none"
-        if panel.get("colorBackground"):
-            options["colorMode"] = "background"
-        elif panel.get("colorValue"):
-            options["colorMode"] = "value"
-        else:
-            options["colorMode"] = "none"
-            if sparkline.get("lineColor") and options["graphMode"] == "area":
-                new["fieldConfig"]["defaults"]["color"] = {"mode": "fixed", "fixedColor": sparkline["lineColor"]}
-        if panel.get("valueName") == "name":
-            options["textMode"] = "name"
+        options["colorMode"] = "none"
+        if sparkline.get("lineColor") and options["graphMode"] == "area":
+            new["fieldConfig"]["defaults"]["color"] = {"mode": "fixed", "fixedColor": sparkline["lineColor"]}
+    if panel.get("valueName") == "name":
+        options["textMode"] = "name"
+    if gauge.get("show"):
+        note("singlestat's gauge became a stat, as Grafana 12 migrates it (its min and max are kept)")
     new["options"] = {key: value for key, value in options.items() if value is not None}
     note(f"singlestat (Angular) became {new['type']} (Grafana's single stat migration)")
     used = {"format", "decimals", "gauge", "colors", "thresholds", "valueMaps", "rangeMaps", "nullText", "valueName",
@@ -470,5 +469,6 @@ def _old_table_to_table(panel: dict[str, Any], note: Callable[[str], None]) -> d
 CONVERSIONS: dict[str, Callable[[dict[str, Any], Callable[[str], None]], dict[str, Any]]] = {
     "graph": _graph_to_timeseries,
     "singlestat": _singlestat_to_stat,
+    "grafana-singlestat-panel": _singlestat_to_stat,
     "table-old": _old_table_to_table,
 }

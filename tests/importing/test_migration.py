@@ -111,3 +111,40 @@ def test_graph_conversion_follows_flot_to_graph_options():
     assert panel["options"] == {"legend": {"displayMode": "list", "showLegend": False, "placement": "bottom",
                                            "calcs": ["max"], "width": 300},
                                 "tooltip": {"mode": "multi", "sort": "none"}}
+
+
+def test_rows_to_grid_matches_grafanas_own_expectations():
+    """The positions Grafana's migration gives this layout (its v16 grid-layout test case, same shape): a shown
+    title makes every row a row panel, heights in pixels become grid units, a collapsed row keeps its panels and
+    does not push the next row down, a repeated copy of a row is skipped."""
+    def panel(panel_id, span, **more):
+        return {"id": panel_id, "type": "stat", "title": f"p{panel_id}", "span": span, **more}
+
+    rows = [
+        {"height": 250, "panels": [panel(1, 6), panel(2, 6)]},
+        {"collapse": True, "height": 300, "title": "C", "panels": [panel(3, 12), panel(4, 6, height=200),
+                                                                  panel(5, 6, height=200)]},
+        {"showTitle": True, "title": "T", "height": 200, "panels": [panel(6, 4, minSpan=2), panel(7, 4),
+                                                                    panel(8, 4)]},
+        {"height": 150, "panels": [panel(9, 8), panel(10, 4, height=100)]},
+        {"repeat": "server", "height": 250, "panels": [panel(11, 12)]},
+        {"repeatIteration": True, "height": 250, "panels": [panel(12, 12)]},
+    ]
+    migrated, _ = _migrate({"schemaVersion": 15, "rows": rows})
+
+    def boxes(panels):
+        for item in panels:
+            grid = item["gridPos"]
+            yield item["id"], (grid["x"], grid["y"], grid["w"], grid["h"])
+            yield from boxes(item.get("panels") or [])
+
+    assert dict(boxes(migrated["panels"])) == {
+        13: (0, 0, 24, 7), 1: (0, 1, 12, 7), 2: (12, 1, 12, 7),
+        14: (0, 8, 24, 8), 3: (0, 9, 24, 8), 4: (0, 17, 12, 6), 5: (12, 17, 12, 6),
+        15: (0, 17, 24, 6), 6: (0, 18, 8, 6), 7: (8, 18, 8, 6), 8: (16, 18, 8, 6),
+        16: (0, 24, 24, 4), 9: (0, 25, 16, 4), 10: (16, 25, 8, 3),
+        17: (0, 29, 24, 7), 11: (0, 30, 24, 7),
+    }
+    by_id = {item_id: item for item_id, item in ((p["id"], p) for p in migrated["panels"])}
+    assert by_id[6]["maxPerRow"] == 6 and by_id[17]["repeat"] == "server"
+    assert [child["id"] for child in by_id[14]["panels"]] == [3, 4, 5]
