@@ -466,9 +466,59 @@ def _old_table_to_table(panel: dict[str, Any], note: Callable[[str], None]) -> d
     return new
 
 
+_PIE_REDUCERS = {"current": "lastNotNull", "min": "min", "max": "max", "avg": "mean", "total": "sum"}
+
+
+def _piechart(panel: dict[str, Any], note: Callable[[str], None]) -> dict[str, Any]:
+    """PieChartPanelChangedHandler of public/app/plugins/panel/piechart/migrations.ts."""
+    new = _carry(panel, "piechart")
+    overrides = [
+        {"matcher": {"id": "byName", "options": alias},
+         "properties": [{"id": "color", "value": {"mode": "fixed", "fixedColor": color}}]}
+        for alias, color in (panel.get("aliasColors") or {}).items() if color
+    ]
+    # The old piechart showed 0 decimals by default, the new one 1.
+    defaults = {"unit": panel.get("format"), "decimals": panel.get("decimals") or 0}
+    new["fieldConfig"] = {"defaults": {key: value for key, value in defaults.items() if value is not None},
+                          "overrides": overrides}
+    legend: dict[str, Any] = {"placement": "right", "values": [], "displayMode": "table", "showLegend": True,
+                              "calcs": []}
+    options: dict[str, Any] = {"legend": legend}
+    if panel.get("valueName"):
+        calc = _PIE_REDUCERS.get(panel["valueName"])
+        options["reduceOptions"] = {"calcs": [calc] if calc else []}
+    legend_type = panel.get("legendType")
+    if legend_type == "Under graph":
+        legend["placement"] = "bottom"
+    if panel.get("pieType") in ("pie", "donut"):
+        options["pieType"] = panel["pieType"]
+    old_legend = panel.get("legend") if isinstance(panel.get("legend"), dict) else None
+    if old_legend is not None:
+        if not old_legend.get("show"):
+            legend["showLegend"] = False
+        if old_legend.get("values"):
+            legend["values"].append("value")
+        if old_legend.get("percentage"):
+            legend["values"].append("percent")
+    if legend_type == "On graph":
+        legend["showLegend"] = False
+        options["displayLabels"] = ["name"]
+        if (old_legend or {}).get("values"):
+            options["displayLabels"].append("value")
+        if (old_legend or {}).get("percentage"):
+            options["displayLabels"].append("percent")
+    new["options"] = options
+    note("grafana-piechart-panel (Angular) became piechart (Grafana's pie chart migration)")
+    _leftovers(panel, {"aliasColors", "format", "decimals", "valueName", "legendType", "pieType", "legend",
+                       "options", "fieldConfig", "combine", "fontSize", "strokeWidth", "nullPointMode",
+                       "breakPoint", "cacheTimeout"}, note)
+    return new
+
+
 CONVERSIONS: dict[str, Callable[[dict[str, Any], Callable[[str], None]], dict[str, Any]]] = {
     "graph": _graph_to_timeseries,
     "singlestat": _singlestat_to_stat,
     "grafana-singlestat-panel": _singlestat_to_stat,
+    "grafana-piechart-panel": _piechart,
     "table-old": _old_table_to_table,
 }

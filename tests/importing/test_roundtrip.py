@@ -138,13 +138,14 @@ def test_legacy_rows_are_migrated_as_grafana_migrates_them(tmp_path, project_dir
     load = next(panel for panel in model["panels"] if panel.get("title") == "Load")
     assert load["type"] == "stat" and load["fieldConfig"]["defaults"]["max"] == 10  # as Grafana 12 migrates it
     disks = rows[1]
-    assert disks["collapsed"] and [child["type"] for child in disks["panels"]] == ["table", "grafana-piechart-panel"]
+    assert disks["collapsed"] and [child["type"] for child in disks["panels"]] == ["table", "piechart"]
     assert model["graphTooltip"] == 1 and "rows" not in model and "style" not in model
+    modes = disks["panels"][1]
+    assert modes["options"]["pieType"] == "donut" and modes["options"]["legend"]["placement"] == "right"
     messages = [entry.message for entry in result.entries]
     assert any("graph (Angular) became timeseries" in message for message in messages)
     assert any("table-old (Angular) became table" in message for message in messages)
-    assert any("Angular panel 'grafana-piechart-panel' kept as it is: Grafana 11+ converts it to 'piechart'" in message
-               for message in messages)
+    assert any("grafana-piechart-panel (Angular) became piechart" in message for message in messages)
     assert any("variable tags were removed" not in message for message in messages)
 
 
