@@ -80,11 +80,17 @@ def ui_export() -> dict[str, Any]:
          "libraryPanel": {"uid": "lib-latency", "name": "Latency"}, "title": "Latency"},
         _panel("grafana-polystat-panel", 202, 12, bottom + 1, polystat={"radius": "auto", "shape": "hexagon"}),
         _panel("timeseries", 203, 0, bottom + 9, title="Placeholder", targets=[]),  # no query yet
+        # one panel querying two datasources, and one reusing another panel's results
+        _panel("timeseries", 205, 0, bottom + 12, title="Mixed", datasource={"type": "datasource", "uid": "-- Mixed --"},
+               targets=[_target("up", "A"), {"datasource": LOKI, "expr": 'sum(rate({app="x"}[1m]))', "refId": "B"}]),
+        _panel("stat", 206, 12, bottom + 12, title="Reused", datasource={"type": "datasource", "uid": "-- Dashboard --"},
+               targets=[{"datasource": {"type": "datasource", "uid": "-- Dashboard --"}, "panelId": 1,
+                         "refId": "A"}]),
         # a copy the repeat of panel 3 made, saved by an older Grafana: it is made again on load
         _panel("stat", 204, 12, bottom + 9, repeatPanelId=3, scopedVars={"service": {"text": "b", "value": "b"}}),
         {"id": 300, "type": "row", "title": "Details", "collapsed": True,
-         "gridPos": {"h": 1, "w": 24, "x": 0, "y": bottom + 15},
-         "panels": [_panel("timeseries", 301, 0, bottom + 16), _panel("stat", 302, 12, bottom + 16)]},
+         "gridPos": {"h": 1, "w": 24, "x": 0, "y": bottom + 18},
+         "panels": [_panel("timeseries", 301, 0, bottom + 19), _panel("stat", 302, 12, bottom + 19)]},
     ]
     return {
         "id": 42,

@@ -53,6 +53,9 @@ def test_corpus_imports_and_round_trips(project_dir):
                 for target in panel.get("targets") or []:
                     if isinstance(target.get("expr"), str) and target["expr"]:
                         assert repr(target["expr"]) in source or target["expr"] in source, (path.name, target)
+            for panel in _panels(original.get("panels")):
+                if isinstance(panel.get("title"), str) and panel["title"]:
+                    assert repr(panel["title"]) in source, (path.name, panel["title"])
             for variable in (original.get("templating") or {}).get("list") or []:
                 assert repr(variable["name"]) in source, (path.name, variable["name"])
             if _is_current(original):

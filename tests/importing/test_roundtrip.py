@@ -65,6 +65,11 @@ def test_build_keeps_positions_and_keys_grafana_keeps(tmp_path, project_dir):
     deploys = model["annotations"]["list"][1]
     assert deploys["datasource"] == {"type": "prometheus", "uid": "prom-dev"}
     assert model["annotations"]["list"][0]["datasource"] == {"type": "grafana", "uid": "-- Grafana --"}
+    mixed = next(panel for panel in model["panels"] if panel.get("title") == "Mixed")
+    assert mixed["datasource"] == {"type": "datasource", "uid": "-- Mixed --"}
+    assert [t["datasource"]["uid"] for t in mixed["targets"]] == ["prom-dev", "loki-dev"]
+    reused = next(panel for panel in model["panels"] if panel.get("title") == "Reused")
+    assert reused["targets"][0]["datasource"] == {"type": "datasource", "uid": "-- Dashboard --"}
     traces = next(panel for panel in model["panels"] if panel.get("type") == "traces")
     assert traces["targets"][0]["query"] == "$traceId"
     assert traces["datasource"] == {"type": "tempo", "uid": "tempo-1"}
