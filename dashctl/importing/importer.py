@@ -21,7 +21,8 @@ from dashctl.definitions import UID_MAX_LENGTH
 from dashctl.errors import DefinitionError, DefinitionErrors, OutputError
 from dashctl.importing.codegen import definition_name, function_name, render_definition
 from dashctl.importing.datasources import DatasourceMapper, ProjectDatasources
-from dashctl.importing.migration import migrate_dashboard
+from dashctl.importing.migration import MigrationError, migrate_dashboard
+from dashctl.importing.shape import shape_problems
 from dashctl.importing.report import ReportEntry
 from dashctl.importing.sources import RuleDocument, SourceDashboard, Sources
 
@@ -116,6 +117,12 @@ def _import_dashboard(
     source: SourceDashboard, project: ProjectDatasources, options: ImportOptions, known_types: Mapping[str, str],
     taken: set[str],
 ) -> tuple[GeneratedFile, list[ReportEntry]]:
+    problems = shape_problems(source.model)
+    if problems:
+        raise DefinitionErrors(
+            DefinitionError(f"{source.origin}: {problem}", hint="fix the JSON, or export the dashboard again")
+            for problem in problems
+        )
     model = copy.deepcopy(source.model)
     uid = _uid(model)
     entries: list[ReportEntry] = []
@@ -127,9 +134,12 @@ def _import_dashboard(
         note("note", "dashboard", f"uid {model['uid']!r} is not a valid Grafana uid; written as {uid!r}")
     inputs = {item.get("name"): item for item in model.get("__inputs") or [] if isinstance(item, dict)}
     model = _fill_constants(model, inputs, lambda message: note("note", "dashboard", message))
-    model = migrate_dashboard(
-        model, lambda where, what: note("migration", where, what), lambda where, what: note("kept", where, what)
-    )
+    try:
+        model = migrate_dashboard(
+            model, lambda where, what: note("migration", where, what), lambda where, what: note("kept", where, what)
+        )
+    except MigrationError as error:
+        raise DefinitionErrors([DefinitionError(f"{source.origin}: {error}", hint=error.hint)]) from None
     variables = {
         variable.get("name"): str(variable.get("query") or "")
         for variable in (model.get("templating") or {}).get("list") or []
@@ -148,6 +158,7 @@ def _import_dashboard(
     model = _map_datasources(model, mapper, labels, lambda where, what: note("kept", where, what))
     if mapper.problems:
         raise DefinitionErrors(mapper.problems)
+
     folder = options.folder or source.folder
     name = definition_name(uid, model.get("title"))
     notes = [f"{entry.where}: {entry.message}" if entry.where else entry.message
@@ -170,7 +181,7 @@ def _uid(model: dict[str, Any]) -> str:
 def _fill_constants(model: dict[str, Any], inputs: Mapping[str, Any], note: Callable[[str], None]) -> dict[str, Any]:
     """Grafana's import replaces `${NAME}` of each constant input with the value the user confirms (by default the
     input's `value`) everywhere in the JSON."""
-    constants = {name: item for name, item in inputs.items() if item.get("type") == "constant"}
+    constants = {name: item for name, item in inputs.items() if isinstance(name, str) and item.get("type") == "constant"}
     if not constants:
         return model
     text = json.dumps(model)
@@ -227,7 +238,7 @@ def _map_datasources(
         if not any(isinstance(v, dict) and v.get("name") == name for v in templating):
             templating.insert(0, {"type": "datasource", "name": name, "label": labels.get(name) or name,
                                   "query": plugin})
-        model.setdefault("templating", {})["list"] = templating
+        model["templating"] = {**(model.get("templating") or {}), "list": templating}
     return model
 
 

@@ -19,7 +19,7 @@ from dashctl.dashboards.model import DASHBOARD_KEYS
 from dashctl.importing.angular import CONVERSIONS
 from dashctl.importing.schema import upgrade_schema
 
-__all__ = ["ANGULAR_PANELS", "migrate_dashboard"]
+__all__ = ["ANGULAR_PANELS", "MigrationError", "migrate_dashboard"]
 
 GRID_COLUMNS = 24
 _GRID_CELL_HEIGHT = 30
@@ -48,6 +48,12 @@ _LEGACY_PANEL_KEYS = ("span", "height", "editable", "error", "isNew", "scopedVar
                       "repeatPanelId", "repeatedByRow")
 
 Note = Callable[[str, str], None]  # (where, what changed)
+
+
+class MigrationError(ValueError):
+    """A legacy panel whose options have a shape its conversion cannot read; `hint` says what to do."""
+
+    hint = "fix the panel's JSON, or open the dashboard in Grafana 11+, save it, and export it again"
 
 
 def migrate_dashboard(model: dict[str, Any], note: Note, kept: Note | None = None) -> dict[str, Any]:
@@ -218,7 +224,12 @@ def _migrate_panel(panel: dict[str, Any], note: Note, kept: Note) -> dict[str, A
     if kind == "table" and "styles" in panel and "fieldConfig" not in panel:
         kind = "table-old"  # Grafana's schemaVersion 24 step: a table with `styles` is the old Angular table
     if kind in CONVERSIONS:
-        return CONVERSIONS[kind](panel, lambda what: note(where, what))
+        try:
+            return CONVERSIONS[kind](panel, lambda what: note(where, what))
+        except (AttributeError, TypeError, ValueError, KeyError, IndexError) as error:
+            # Hand-edited or truncated Angular options: say which panel, rather than crash or guess.
+            raise MigrationError(f"{where}: the {kind} panel's options have a shape its conversion cannot read "
+                                 f"({type(error).__name__}: {error})") from None
     if kind in _AUTO_MIGRATED:
         kept(where, f"Angular panel {kind!r} kept as it is: Grafana 11+ converts it to {_AUTO_MIGRATED[kind]!r} "
                     "when it loads it, a conversion dashctl does not reproduce yet; convert it in Grafana, then "
