@@ -211,7 +211,7 @@ def _migrate_panel(panel: dict[str, Any], note: Note, kept: Note) -> dict[str, A
         factors = [1, 2, 3, 4, 6, 8, 12, 24]
         fitting = [factor for factor in factors if factor <= most]
         panel["maxPerRow"] = fitting[-1] if fitting else 1
-        note(where, f"minSpan {panel['minSpan']} became maxPerRow {panel['maxPerRow']}")
+        note(where, f"minSpan (at least {panel['minSpan']} of 24 columns) became maxPerRow {panel['maxPerRow']}")
     panel.pop("minSpan", None)
     for key in _LEGACY_PANEL_KEYS:
         if key in panel:
