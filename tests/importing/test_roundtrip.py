@@ -166,3 +166,21 @@ def test_files_are_named_by_a_chosen_uid_else_by_title(tmp_path, project_dir):
     assert names == {"aB3dE6gH9": "shared_api.py", "0f3a9c2b7d1e4f5a": "shared_api_dashboard_0f3a9c2b7d1e4f5a.py",
                      "api-overview": "api_overview.py"}
     assert "def shared_api(env):" in result.files[0].source
+
+
+def test_other_manifest_forms_and_rule_documents_are_recognised(tmp_path):
+    from dashctl.importing.sources import RuleDocument, classify_document
+
+    operator = {"apiVersion": "grafana.integreatly.org/v1beta1", "kind": "GrafanaDashboard",
+                "metadata": {"name": "api"}, "spec": {"folder": "Ops", "json": json.dumps(fixtures.shared_export())}}
+    [dashboard] = classify_document(operator, "operator.yaml")
+    assert dashboard.folder == "Ops" and dashboard.model["uid"] == "shared-export"
+    alerts_map = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "rules"},
+                  "data": {"rules.yaml": yaml.safe_dump({"apiVersion": 1, "groups": [
+                      {"name": "g", "folder": "F", "interval": "1m",
+                       "rules": [{"uid": "r", "title": "T", "condition": "B", "data": []}]}]})}}
+    [rules] = classify_document(alerts_map, "alerts.yaml")
+    assert isinstance(rules, RuleDocument) and rules.kind == "grafana"
+    [prometheus] = classify_document(fixtures.rule_file(), "rules.yaml")
+    assert prometheus.kind == "prometheus"
+    assert classify_document({"kind": "Deployment", "spec": {}}, "deploy.yaml") == []
