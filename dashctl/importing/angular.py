@@ -515,10 +515,39 @@ def _piechart(panel: dict[str, Any], note: Callable[[str], None]) -> dict[str, A
     return new
 
 
+def _discrete_to_state_timeline(panel: dict[str, Any], note: Callable[[str], None]) -> dict[str, Any]:
+    """timelinePanelChangedHandler of public/app/plugins/panel/state-timeline/migrations.ts."""
+    new = _carry(panel, "state-timeline")
+    defaults: dict[str, Any] = {}
+    if panel.get("units"):
+        defaults["unit"] = panel["units"]
+    defaults["custom"] = {"fillOpacity": 100, "lineWidth": 0}
+    values: dict[str, Any] = {}
+    mappings: list[dict[str, Any]] = [{"type": "value", "options": values}]
+    for item in panel.get("colorMaps") or []:
+        if isinstance(item, dict) and item.get("color"):
+            values[str(item.get("text"))] = {"color": item["color"]}
+    for item in panel.get("valueMaps") or []:
+        if isinstance(item, dict) and item.get("text") and item.get("value"):
+            values.setdefault(str(item["value"]), {})["text"] = item["text"]
+    for item in panel.get("rangeMaps") or []:
+        if isinstance(item, dict) and item.get("text"):
+            mappings.append({"type": "range", "options": {"from": _number(item.get("from")),
+                                                          "to": _number(item.get("to")),
+                                                          "result": {"text": item["text"]}}})
+    defaults["mappings"] = mappings
+    new["fieldConfig"] = {"defaults": defaults, "overrides": []}
+    new["options"] = {"mergeValues": True}
+    note("natel-discrete-panel (Angular) became state-timeline (Grafana's discrete panel migration)")
+    _leftovers(panel, {"units", "colorMaps", "valueMaps", "rangeMaps", "options", "fieldConfig"}, note)
+    return new
+
+
 CONVERSIONS: dict[str, Callable[[dict[str, Any], Callable[[str], None]], dict[str, Any]]] = {
     "graph": _graph_to_timeseries,
     "singlestat": _singlestat_to_stat,
     "grafana-singlestat-panel": _singlestat_to_stat,
     "grafana-piechart-panel": _piechart,
+    "natel-discrete-panel": _discrete_to_state_timeline,
     "table-old": _old_table_to_table,
 }

@@ -38,7 +38,7 @@ ANGULAR_PANELS = frozenset(
     }
 )
 # The rest of PanelModel's autoMigrateAngular map: converted by Grafana on load, by their plugins' handlers.
-_AUTO_MIGRATED = {"grafana-worldmap-panel": "geomap", "natel-discrete-panel": "state-timeline"}
+_AUTO_MIGRATED = {"grafana-worldmap-panel": "geomap"}
 _LEGACY_DASHBOARD_KEYS = ("rows", "style", "hideControls", "sharedCrosshair", "__inputs", "__requires", "__elements")
 
 # Variable tags went in Grafana 8; a panel's `span` and `height` only meant something before the grid (v16);

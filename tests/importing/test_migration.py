@@ -148,3 +148,20 @@ def test_rows_to_grid_matches_grafanas_own_expectations():
     by_id = {item_id: item for item_id, item in ((p["id"], p) for p in migrated["panels"])}
     assert by_id[6]["maxPerRow"] == 6 and by_id[17]["repeat"] == "server"
     assert [child["id"] for child in by_id[14]["panels"]] == [3, 4, 5]
+
+
+def test_discrete_panel_becomes_a_state_timeline():
+    discrete = {"id": 1, "type": "natel-discrete-panel", "title": "Health", "units": "none",
+                "gridPos": {"h": 4, "w": 24, "x": 0, "y": 0},
+                "colorMaps": [{"text": "UP", "color": "green"}, {"text": "DOWN", "color": "red"}],
+                "valueMaps": [{"value": "1", "text": "UP"}, {"value": "0", "text": "DOWN"}],
+                "rangeMaps": [{"from": "2", "to": "9", "text": "DEGRADED"}], "legendSortBy": "-ms"}
+    migrated, notes = _migrate({"schemaVersion": 30, "panels": [discrete]})
+    panel = migrated["panels"][0]
+    assert panel["type"] == "state-timeline" and panel["options"] == {"mergeValues": True}
+    assert panel["fieldConfig"]["defaults"]["mappings"] == [
+        {"type": "value", "options": {"UP": {"color": "green"}, "DOWN": {"color": "red"},
+                                      "1": {"text": "UP"}, "0": {"text": "DOWN"}}},
+        {"type": "range", "options": {"from": 2, "to": 9, "result": {"text": "DEGRADED"}}},
+    ]
+    assert any("legendSortBy" in what for _, what in notes)
