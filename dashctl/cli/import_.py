@@ -29,7 +29,8 @@ def _mapping(values: tuple[str, ...]) -> dict[str, str]:
 @click.command("import")
 @click.argument("sources", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--into", "into", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Directory for the definition files (default: the first root holding dashboards).")
+              help="Directory for the dashboard definitions (default: the first root holding dashboards); alert "
+              "rules go to the first root holding rule groups.")
 @click.option("--folder", metavar="NAME", default=None, help="Grafana folder for every imported dashboard.")
 @click.option("--datasource", "datasources", multiple=True, metavar="FROM=LOGICAL",
               help="Map a datasource uid, name, ${DS_X} input or `default` to a logical name; repeatable.")
@@ -66,7 +67,7 @@ def import_(
         read_grafana,
         read_paths,
         verify_import,
-        write_definitions,
+        write_import,
     )
     from dashctl.importing.report import ReportEntry, render_json, render_text
     from dashctl.importing.sources import Sources
@@ -97,18 +98,23 @@ def import_(
     # What `dashctl build` will say about the new files is worth knowing now, --check or not.
     verdicts = verify_import(result, environment) if environment is not None else []
     entries += verdicts
+    alerts_directory = default_directory(project, kind="rule_group")
     if not dry_run:
-        write_definitions(result.files, directory, overwrite=overwrite)
-    shown = [str(directory / item.name) for item in result.files]
-    for item in result.files:
-        entries.insert(0, ReportEntry(kind="written", source=item.origin, uid=item.uid,
-                                      message=("would write " if dry_run else "wrote ") + str(directory / item.name)))
+        write_import(result, directory, alerts_directory, overwrite=overwrite)
+    placed = [(item, directory / item.name) for item in result.files]
+    placed += [(item, alerts_directory / item.name) for item in result.rule_files]
+    shown = [str(path) for _, path in placed]
+    for item, path in reversed(placed):
+        entries.insert(0, ReportEntry(kind="written", source=item.origin, uid=item.uid or None,
+                                      message=("would write " if dry_run else "wrote ") + str(path)))
     if output_format == "json":
         click.echo(json.dumps({**render_json(entries, files=shown), "dryRun": dry_run}, indent=2, sort_keys=True))
     else:
         for line in render_text(sorted(entries, key=lambda entry: entry.source)):
             click.echo(line, err=True)
         verb = "would write" if dry_run else "wrote"
-        click.echo(f"{verb} {len(result.files)} definition file(s) in {directory}", err=True)
+        click.echo(f"{verb} {len(result.files)} dashboard definition file(s) in {directory}"
+                   + (f" and {len(result.rule_files)} alert rule file(s) in {alerts_directory}"
+                      if result.rule_files else ""), err=True)
     if check and verdicts:
         raise SystemExit(EXIT_DIFFERENCES)

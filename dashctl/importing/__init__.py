@@ -19,6 +19,7 @@ from dashctl.importing.importer import (
     import_sources,
     verify_import,
     write_definitions,
+    write_import,
 )
 from dashctl.importing.report import ReportEntry
 from dashctl.importing.roundtrip import Difference, compare_dashboards
@@ -38,4 +39,5 @@ __all__ = [
     "read_paths",
     "verify_import",
     "write_definitions",
+    "write_import",
 ]

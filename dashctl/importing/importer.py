@@ -35,6 +35,7 @@ __all__ = [
     "import_sources",
     "verify_import",
     "write_definitions",
+    "write_import",
 ]
 
 _UID = re.compile(r"[^A-Za-z0-9_-]+")
@@ -51,18 +52,23 @@ class ImportOptions:
 
 @dataclass(frozen=True, kw_only=True)
 class GeneratedFile:
-    """One definition file to write: its name, source, and the dashboard it must build back into."""
+    """One definition file to write: its name, source, and (for a dashboard) the dashboard it must build back
+    into."""
 
     name: str
     source: str
-    uid: str
     origin: str
-    expected: dict[str, Any]
+    uid: str = ""
+    expected: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, kw_only=True)
 class ImportResult:
+    """The dashboard definition files, the alert rule files (`dashctl.importing.alerts`: rules and their test
+    skeleton), and the report."""
+
     files: tuple[GeneratedFile, ...]
+    rule_files: tuple[GeneratedFile, ...] = ()
     entries: tuple[ReportEntry, ...]
 
 
@@ -94,23 +100,57 @@ def import_sources(sources: Sources, project: Any, options: ImportOptions = Impo
             continue
         seen[generated.uid] = source.origin
         files.append(generated)
+    rule_files: list[GeneratedFile] = []
+    stems: set[str] = set()
     for document in sources.rules:
-        entries += _import_rules(document)
+        try:
+            generated, notes = _import_rules(document, project, options, stems,
+                                             dashboards=[item.uid for item in files])
+        except DefinitionErrors as error:
+            problems += list(error.errors)
+            continue
+        except DefinitionError as error:
+            problems.append(error.with_context(definition=document.origin))
+            continue
+        rule_files += generated
+        entries += notes
     if problems:
         raise DefinitionErrors(problems)
-    return ImportResult(files=tuple(files), entries=tuple(entries))
+    return ImportResult(files=tuple(files), rule_files=tuple(rule_files), entries=tuple(entries))
 
 
-def _import_rules(document: RuleDocument) -> list[ReportEntry]:
+def _import_rules(
+    document: RuleDocument, project: Any, options: ImportOptions, stems: set[str], *, dashboards: list[str]
+) -> tuple[list[GeneratedFile], list[ReportEntry]]:
+    """The rules of one alerting document as a module of `@rule_group`s and its test skeleton, by
+    `dashctl.importing.alerts` (its notes become report entries of their own kinds)."""
     try:
         alerts = importlib.import_module("dashctl.importing.alerts")
     except ModuleNotFoundError:
         alerts = None
-    function = getattr(alerts, "import_rules", None)
+    function = getattr(alerts, "import_alert_document", None)
     if function is None:
-        return [ReportEntry(kind="unavailable", source=document.origin,
-                            message=f"{document.kind} alert rules: alert import not available yet")]
-    return list(function(document))
+        return [], [ReportEntry(kind="unavailable", source=document.origin,
+                                message=f"{document.kind} alert rules: alert import not available yet")]
+    environments = project.select_environments() if project.environments else ()
+    result = function(
+        document.document, source=document.origin, folder=options.folder,
+        datasources=environments[0].datasources if environments else None, dashboards=dashboards,
+    )
+    entries = [ReportEntry(kind=note.kind, source=note.source, where=note.subject, message=note.message)
+               for note in result.notes]
+    if not result.source_code:
+        return [], entries
+    stem = function_name(Path(document.origin.split(" (document")[0].split(" [")[0]).stem) or "alerts"
+    while stem in stems:
+        stem = f"{stem}_{len(stems) + 1}"
+    stems.add(stem)
+    generated = [GeneratedFile(name=f"{stem}.py", source=result.source_code, origin=document.origin)]
+    if result.test_code:
+        generated.append(GeneratedFile(name=f"{stem}_tests.py", source=result.test_code, origin=document.origin))
+    entries.insert(0, ReportEntry(kind="note", source=document.origin,
+                                  message=f"{len(result.rules)} alert rule(s) imported ({result.kind})"))
+    return generated, entries
 
 
 def _import_dashboard(
@@ -242,16 +282,34 @@ def _map_datasources(
     return model
 
 
-def default_directory(project: Any) -> Path:
-    """The first root that holds dashboard definitions (else one named `dashboards`, else the first root)."""
+def default_directory(project: Any, *, kind: str = "dashboard") -> Path:
+    """The first root that holds definitions of `kind` (`dashboard`, or `rule_group` for alert rules), else one
+    named `dashboards` (`alerts`), else the first root."""
+    marker, name = (f"@{kind}(", "dashboards" if kind == "dashboard" else "alerts")
     roots = [project.root / root for root in project.roots]
     for root in roots:
-        if root.is_dir() and any("@dashboard(" in path.read_text(errors="replace") for path in root.rglob("*.py")):
+        if root.is_dir() and any(marker in path.read_text(errors="replace") for path in root.rglob("*.py")):
             return root
     for root in roots:
-        if root.name == "dashboards":
+        if root.name == name:
             return root
-    return roots[0] if roots else project.root / "dashboards"
+    return roots[0] if roots else project.root / name
+
+
+def write_import(
+    result: ImportResult, dashboards: Path, alerts: Path, *, overwrite: bool = False
+) -> list[Path]:
+    """Write the dashboard definitions into `dashboards` and the alert rule files into `alerts`; when one of them
+    exists already nothing at all is written (unless `overwrite`)."""
+    planned = [dashboards / item.name for item in result.files] + [alerts / item.name for item in result.rule_files]
+    existing = [path for path in planned if path.exists()]
+    if existing and not overwrite:
+        raise OutputError(
+            "would overwrite " + ", ".join(str(path) for path in existing)
+            + "; nothing was written (pass --overwrite to replace them)"
+        )
+    written = write_definitions(result.files, dashboards, overwrite=True) if result.files else []
+    return written + (write_definitions(result.rule_files, alerts, overwrite=True) if result.rule_files else [])
 
 
 def write_definitions(files: Iterable[GeneratedFile], directory: Path, *, overwrite: bool = False) -> list[Path]:

@@ -9,7 +9,9 @@ from typing import Any
 
 __all__ = ["KINDS", "ReportEntry", "render_json", "render_text"]
 
-KINDS = ("written", "migration", "datasource", "kept", "note", "difference", "warning", "unavailable")
+# The last three are the alert import's (dashctl.importing.alerts: ImportNote kinds).
+KINDS = ("written", "migration", "datasource", "kept", "note", "difference", "warning", "unavailable", "changed",
+         "not-imported", "attention")
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -30,7 +30,7 @@ def test_import_writes_definitions_that_build_and_lint(tmp_path, project_dir):
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in (project_dir / "dashboards").iterdir()) == ["legacy_node.py", "ui_export.py"]
     assert "migration: panel 'CPU busy': graph (Angular) became timeseries" in result.stderr
-    assert "wrote 2 definition file(s)" in result.stderr
+    assert "wrote 2 dashboard definition file(s)" in result.stderr
     build = CliRunner().invoke(cli, ["build", "--project", str(project_dir)])
     assert build.exit_code == 0, build.output
     lint = CliRunner().invoke(cli, ["lint", "--project", str(project_dir), "--min-severity", "error"])
@@ -83,19 +83,29 @@ def test_existing_file_is_not_overwritten_without_the_flag(tmp_path, project_dir
     assert _run(project_dir, ui, "--overwrite").exit_code == 0
 
 
-def test_rule_files_are_recognised_and_reported(tmp_path, project_dir):
+def test_rule_files_become_alert_rule_definitions(tmp_path, project_dir):
     import yaml
 
+    (project_dir / "alerts").mkdir()
+    config = project_dir / "dashctl.toml"
+    config.write_text(config.read_text().replace('roots = ["dashboards"]', 'roots = ["dashboards", "alerts"]'))
     rules = tmp_path / "rules.yaml"
     rules.write_text(yaml.safe_dump(fixtures.rule_file()))
     resource = tmp_path / "resource.yaml"
+    spec = fixtures.rule_file()
+    spec["groups"][0]["rules"][0]["alert"] = "ApiStillDown"
     resource.write_text(yaml.safe_dump({"apiVersion": "monitoring.coreos.com/v1", "kind": "PrometheusRule",
-                                        "metadata": {"name": "api"}, "spec": fixtures.rule_file()}))
+                                        "metadata": {"name": "api"}, "spec": spec}))
     result = _run(project_dir, str(rules), str(resource), "--format", "json")
     assert result.exit_code == 0, result.output
-    entries = json.loads(result.stdout)["entries"]
-    sources = {entry["source"] for entry in entries}
-    assert sources == {str(rules), str(resource)}
+    report = json.loads(result.stdout)
+    assert sorted(Path(path).name for path in report["files"]) == [
+        "resource.py", "resource_tests.py", "rules.py", "rules_tests.py"]
+    assert all(Path(path).parent == project_dir / "alerts" for path in report["files"])
+    assert {entry["source"] for entry in report["entries"]} == {str(rules), str(resource)}
+    assert "ApiDown" in (project_dir / "alerts" / "rules.py").read_text()
+    build = CliRunner().invoke(cli, ["build", "--project", str(project_dir)])
+    assert build.exit_code == 0, build.output
 
 
 def test_check_names_the_first_difference_per_panel(tmp_path, project_dir):
