@@ -132,6 +132,10 @@ def _import_rules(
     if function is None:
         return [], [ReportEntry(kind="unavailable", source=document.origin,
                                 message=f"{document.kind} alert rules: alert import not available yet")]
+    detect = getattr(alerts, "detect_alert_document", None)
+    if detect is not None and detect(document.document) is None:
+        return [], [ReportEntry(kind="note", source=document.origin,
+                                message="has `groups` but no alerting or recording rules; skipped")]
     environments = project.select_environments() if project.environments else ()
     result = function(
         document.document, source=document.origin, folder=options.folder,

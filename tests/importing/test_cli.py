@@ -156,3 +156,11 @@ def test_check_exits_1_naming_what_the_build_rejects(tmp_path, project_dir):
     # without --check the same warning is shown, and the import succeeds
     again = _run(project_dir, _json_file(tmp_path, "broken.json", broken), "--overwrite")
     assert again.exit_code == 0 and "would refuse it: panel 'Requests'" in again.stderr
+
+
+def test_a_groups_document_that_holds_no_rules_is_skipped(tmp_path, project_dir):
+    other = tmp_path / "other.yaml"
+    other.write_text("groups:\n  - name: admins\n    members: [ana, bo]\n")
+    result = _run(project_dir, str(other))
+    assert result.exit_code == 0, result.output
+    assert "has `groups` but no alerting or recording rules; skipped" in result.stderr
