@@ -71,9 +71,9 @@ def render_definition(
         header.append("Import notes (see docs/import.md):")
         header += [f"- {_docstring(text)}" for text in notes]
     header.append('"""')
-    decorator_args = [f"uid={uid!r}"]
+    decorator_args = [f"uid={_string(uid)}"]
     if folder:
-        decorator_args.append(f"folder={folder!r}")
+        decorator_args.append(f"folder={_string(folder)}")
     decorator_args.append('layout="manual"')
     body = _call("Dashboard", _dashboard_arguments(model), 1)
     grafanalib = [name for name in ("GridPos", "Time") if f"{name}(" in body]
@@ -224,7 +224,7 @@ def render_literal(value: Any, indent: int = 0) -> str:
     if isinstance(value, _Code):
         return value.text
     if isinstance(value, _Time):
-        return f"Time({value.value['from']!r}, {value.value['to']!r})"
+        return f"Time({_string(value.value['from'])}, {_string(value.value['to'])})"
     if isinstance(value, _Panels):
         return _sequence("[", "]", [_Code(_panel(panel, indent + 1), _suppression(panel)) for panel in value.panels],
                          indent, force=True)
@@ -237,9 +237,18 @@ def render_literal(value: Any, indent: int = 0) -> str:
         return "{\n" + "".join(f"{pad}{k}: {v},\n" for k, v in items) + "    " * indent + "}"
     if isinstance(value, list | tuple):
         return _sequence("[", "]", list(value), indent)
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e16:
-        return repr(value)
+    if isinstance(value, str):
+        return _string(value)
     return repr(value)
+
+
+def _string(text: str) -> str:
+    """A string literal in double quotes, the project's style, unless the text holds a double quote itself (a
+    PromQL label matcher reads best in single quotes then)."""
+    literal = repr(text)
+    if literal.startswith("'") and '"' not in text:
+        return '"' + literal[1:-1] + '"'
+    return literal
 
 
 def _sequence(open_: str, close: str, items: list[Any], indent: int, *, force: bool = False) -> str:

@@ -58,7 +58,7 @@ def test_ambiguous_datasource_is_an_error_listing_choices_before_writing(tmp_pat
     assert not list((project_dir / "dashboards").iterdir())
     chosen = _run(project_dir, ui, "--datasource", "P1809F7CD0C75ACF3=thanos", "--check")
     assert chosen.exit_code == 0, chosen.output
-    assert "datasource='thanos'" in (project_dir / "dashboards" / "ui_export.py").read_text()
+    assert 'datasource="thanos"' in (project_dir / "dashboards" / "ui_export.py").read_text()
 
 
 def test_broken_file_is_reported_with_its_line_and_hides_no_other_problem(tmp_path, project_dir):
@@ -139,8 +139,8 @@ def test_import_from_grafana_emulator(grafana_emulator, project_dir):  # noqa: F
     assert grafana_emulator.token not in result.output
     written = sorted(p.name for p in (project_dir / "dashboards").iterdir())
     assert written == ["other.py", "ui_export.py"]
-    assert "folder='Operations'" in (project_dir / "dashboards" / "ui_export.py").read_text()
-    assert "datasource='metrics'" in (project_dir / "dashboards" / "other.py").read_text()
+    assert 'folder="Operations"' in (project_dir / "dashboards" / "ui_export.py").read_text()
+    assert 'datasource="metrics"' in (project_dir / "dashboards" / "other.py").read_text()
     no_token = _run(project_dir, "--grafana-url", grafana_emulator.url, "--all", env={"GRAFANA_TOKEN": ""})
     assert no_token.exit_code == 2 and "GRAFANA_TOKEN" in no_token.stderr
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from dashctl.importing import check_generated, import_sources, read_paths
+from dashctl.importing.codegen import render_literal
 from dashctl.importing.migration import ANGULAR_PANELS
 from dashctl.project.config import load_project
 
@@ -52,12 +53,12 @@ def test_corpus_imports_and_round_trips(project_dir):
             for panel in _panels(original.get("panels")):
                 for target in panel.get("targets") or []:
                     if isinstance(target.get("expr"), str) and target["expr"]:
-                        assert repr(target["expr"]) in source or target["expr"] in source, (path.name, target)
+                        assert render_literal(target["expr"]) in source, (path.name, target)
             for panel in _panels(original.get("panels")):
                 if isinstance(panel.get("title"), str) and panel["title"]:
-                    assert repr(panel["title"]) in source, (path.name, panel["title"])
+                    assert render_literal(panel["title"]) in source, (path.name, panel["title"])
             for variable in (original.get("templating") or {}).get("list") or []:
-                assert repr(variable["name"]) in source, (path.name, variable["name"])
+                assert render_literal(variable["name"]) in source, (path.name, variable["name"])
             if _is_current(original):
                 current += 1
                 if not differences and not problems:

@@ -78,13 +78,13 @@ def test_build_keeps_positions_and_keys_grafana_keeps(tmp_path, project_dir):
 def test_generated_source_is_readable_python(tmp_path, project_dir):
     _, result = _import(project_dir, _write(tmp_path, "ui.json", fixtures.ui_export()))
     source = result.files[0].source
-    assert '@dashboard(uid=\'ui-export\', layout="manual")' in source
-    assert "Panel(\n" in source and "Target(\n" in source and "ref_id='A'," in source
-    assert "datasource='metrics'" in source  # logical names, not the exporting Grafana's uids
+    assert '@dashboard(uid="ui-export", layout="manual")' in source
+    assert "Panel(\n" in source and "Target(\n" in source and 'ref_id="A",' in source
+    assert 'datasource="metrics"' in source  # logical names, not the exporting Grafana's uids
     assert "P1809F7CD0C75ACF3" not in source
     compile(source, "x.py", "exec")
     # The panel without a query is kept, with the lint suppression that says why (dashctl lint passes).
-    placeholder = source.index("title='Placeholder'")
+    placeholder = source.index('title="Placeholder"')
     suppression = source.rindex("# dashctl-lint: ignore[panel/no-targets] reason: imported as it was", 0, placeholder)
     assert source.count("Panel(", suppression, placeholder) == 1
 
@@ -93,16 +93,16 @@ def test_shared_export_inputs_become_logical_names_or_variables(tmp_path, projec
     project, result = _import(project_dir, _write(tmp_path, "shared.json", fixtures.shared_export()))
     _round_trip(project, result)
     source = result.files[0].source
-    assert "${DS_PROMETHEUS}" not in source and "datasource='metrics'" in source
-    assert "Variable(name='DS_TEMPO', type='datasource', label='Tempo', query='tempo')" in source  # kept as a variable
-    assert "query='api'" in source  # the constant input's value
+    assert "${DS_PROMETHEUS}" not in source and 'datasource="metrics"' in source
+    assert 'Variable(name="DS_TEMPO", type="datasource", label="Tempo", query="tempo")' in source  # kept as a variable
+    assert 'query="api"' in source  # the constant input's value
     assert "__inputs" not in source and "__requires" not in source
 
 
 def test_api_envelope_takes_folder_from_meta(tmp_path, project_dir):
     envelope = {"dashboard": fixtures.shared_export(), "meta": {"folderTitle": "Team API", "version": 3}}
     project, result = _import(project_dir, _write(tmp_path, "envelope.json", envelope))
-    assert "folder='Team API'" in result.files[0].source
+    assert 'folder="Team API"' in result.files[0].source
     _round_trip(project, result)
 
 
@@ -118,7 +118,7 @@ def test_configmaps_yield_every_dashboard(tmp_path, project_dir):
                 "items": [config_map("ui", fixtures.ui_export()), config_map("second", second)]}
     project, result = _import(project_dir, _write(tmp_path, "dashboards.yaml", manifest))
     assert sorted(item.uid for item in result.files) == ["second", "ui-export"]
-    assert all("folder='Platform'" in item.source for item in result.files)
+    assert all('folder="Platform"' in item.source for item in result.files)
     _round_trip(project, result)
 
 
