@@ -15,7 +15,7 @@ from typing import Any
 
 __all__ = ["definition_name", "function_name", "render_definition", "render_literal"]
 
-_WIDTH = 116
+_WIDTH = 116  # the project line length (120) less a margin
 _PANEL_FIELDS = (
     ("type", "type"), ("title", "title"), ("description", "description"), ("datasource", "datasource"),
     ("gridPos", "grid_pos"), ("targets", "targets"), ("options", "options"), ("fieldConfig", "field_config"),
@@ -112,11 +112,16 @@ def _dashboard_arguments(model: dict[str, Any]) -> list[tuple[str, str]]:
     if model.get("links"):
         args.append(("links", model["links"]))
     handled = {key for key, _ in _DASHBOARD_FIELDS} | {"templating", "annotations", "links", "panels"} | _DROPPED
-    extra = {key: value for key, value in model.items() if key not in handled}
+    extra = _extra(model, handled)
     if extra:
         args.append(("extra", extra))
     args.append(("panels", _Panels(model.get("panels") or [])))
     return [(name, value) for name, value in args]
+
+
+def _extra(data: dict[str, Any], handled: set[str]) -> dict[str, Any]:
+    """The members without a typed field; a null is left out (Grafana reads it as absent, the build drops it)."""
+    return {key: value for key, value in data.items() if key not in handled and value is not None}
 
 
 def _is_time(value: Any) -> bool:
@@ -171,7 +176,7 @@ def _panel(panel: dict[str, Any], indent: int) -> str:
     if is_row and panel.get("panels"):
         args.append(("panels", [_Code(_panel(child, indent + 2), _suppression(child)) for child in panel["panels"]]))
     handled = {key for key, _ in fields} | _DROPPED | ({"type", "panels"} if is_row else set())
-    extra = {key: value for key, value in panel.items() if key not in handled}
+    extra = _extra(panel, handled)
     if extra:
         args.append(("extra", extra))
     return _call("Row" if is_row else "Panel", args, indent)
@@ -185,7 +190,7 @@ def _variable(variable: dict[str, Any], indent: int) -> str:
     args: list[tuple[str, Any]] = [
         (name, variable[key]) for key, name in _VARIABLE_FIELDS if variable.get(key) is not None
     ]
-    extra = {key: value for key, value in variable.items() if key not in {k for k, _ in _VARIABLE_FIELDS}}
+    extra = _extra(variable, {key for key, _ in _VARIABLE_FIELDS})
     if extra:
         args.append(("extra", extra))
     return _call("Variable", args, indent)
@@ -203,7 +208,7 @@ def _target(target: dict[str, Any], indent: int, panel_datasource: Any) -> str:
     args: list[tuple[str, Any]] = [
         (name, target[key]) for key, name in _TARGET_FIELDS if target.get(key) is not None and key not in omitted
     ]
-    extra = {key: value for key, value in target.items() if key not in {k for k, _ in _TARGET_FIELDS}}
+    extra = _extra(target, {key for key, _ in _TARGET_FIELDS})
     if extra:
         args.append(("extra", extra))
     return _call("Target", args, indent)

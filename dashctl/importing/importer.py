@@ -225,7 +225,9 @@ def _uid(model: dict[str, Any]) -> str:
 def _fill_constants(model: dict[str, Any], inputs: Mapping[str, Any], note: Callable[[str], None]) -> dict[str, Any]:
     """Grafana's import replaces `${NAME}` of each constant input with the value the user confirms (by default the
     input's `value`) everywhere in the JSON."""
-    constants = {name: item for name, item in inputs.items() if isinstance(name, str) and item.get("type") == "constant"}
+    constants = {
+        name: item for name, item in inputs.items() if isinstance(name, str) and item.get("type") == "constant"
+    }
     if not constants:
         return model
     text = json.dumps(model)

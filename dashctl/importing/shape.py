@@ -77,7 +77,8 @@ def _panels(panels: Any, path: str, problems: list[str]) -> None:
             _objects(panel.get(key), f"{where}.{key}", problems)
         for key in _OBJECTS:
             value = panel.get(key)
-            if value is not None and not isinstance(value, dict) and not (key == "datasource" and isinstance(value, str)):
+            legacy_name = key == "datasource" and isinstance(value, str)  # a datasource by name, before 8.3
+            if value is not None and not isinstance(value, dict) and not legacy_name:
                 problems.append(f"{where}.{key}: must be an object, not {_kind(value)}")
         for key, kinds, wanted in (("type", (str,), "a string"), ("title", (str,), "a string"),
                                    ("id", (int, float), "a number"), ("span", (int, float), "a number"),
