@@ -11,6 +11,8 @@ from typing import Any
 PROM = {"type": "prometheus", "uid": "P1809F7CD0C75ACF3"}
 LOKI = {"type": "loki", "uid": "P8E80F9AEF21F6940"}
 TEMPO = {"type": "tempo", "uid": "tempo-1"}
+MIXED = {"type": "datasource", "uid": "-- Mixed --"}
+DASHBOARD = {"type": "datasource", "uid": "-- Dashboard --"}
 
 # Every panel type of core Grafana 11/12 (public/app/plugins/panel/*), each with a plausible minimal model.
 CORE_PANEL_TYPES = (
@@ -81,11 +83,10 @@ def ui_export() -> dict[str, Any]:
         _panel("grafana-polystat-panel", 202, 12, bottom + 1, polystat={"radius": "auto", "shape": "hexagon"}),
         _panel("timeseries", 203, 0, bottom + 9, title="Placeholder", targets=[]),  # no query yet
         # one panel querying two datasources, and one reusing another panel's results
-        _panel("timeseries", 205, 0, bottom + 12, title="Mixed", datasource={"type": "datasource", "uid": "-- Mixed --"},
+        _panel("timeseries", 205, 0, bottom + 12, title="Mixed", datasource=MIXED,
                targets=[_target("up", "A"), {"datasource": LOKI, "expr": 'sum(rate({app="x"}[1m]))', "refId": "B"}]),
-        _panel("stat", 206, 12, bottom + 12, title="Reused", datasource={"type": "datasource", "uid": "-- Dashboard --"},
-               targets=[{"datasource": {"type": "datasource", "uid": "-- Dashboard --"}, "panelId": 1,
-                         "refId": "A"}]),
+        _panel("stat", 206, 12, bottom + 12, title="Reused", datasource=DASHBOARD,
+               targets=[{"datasource": DASHBOARD, "panelId": 1, "refId": "A"}]),
         # a copy the repeat of panel 3 made, saved by an older Grafana: it is made again on load
         _panel("stat", 204, 12, bottom + 9, repeatPanelId=3, scopedVars={"service": {"text": "b", "value": "b"}}),
         {"id": 300, "type": "row", "title": "Details", "collapsed": True,
