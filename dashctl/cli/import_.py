@@ -45,13 +45,16 @@ def _mapping(values: tuple[str, ...]) -> dict[str, str]:
 @click.option("--folder-uid", "folder_uids", multiple=True, metavar="UID",
               help="With --grafana-url: every dashboard of this folder; repeatable.")
 @click.option("--all", "everything", is_flag=True, help="With --grafana-url: every dashboard.")
+@click.option("--ca-cert", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="With --grafana-url: CA bundle for TLS.")
+@click.option("--insecure", is_flag=True, help="With --grafana-url: do not verify TLS certificates (prints a warning).")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="Report format (on stderr for text, stdout for json).")
 @project_option
 def import_(
     sources: tuple[Path, ...], into: Path | None, folder: str | None, datasources: tuple[str, ...], dry_run: bool,
     overwrite: bool, check: bool, grafana_url: str | None, uids: tuple[str, ...], folder_uids: tuple[str, ...],
-    everything: bool, output_format: str, project_dir: Path | None,
+    everything: bool, ca_cert: Path | None, insecure: bool, output_format: str, project_dir: Path | None,
 ) -> None:
     """Write one Python definition per dashboard found in SOURCES (JSON files, directories, Kubernetes manifests)
     or in a running Grafana.
@@ -79,13 +82,18 @@ def import_(
         raise UsageError("--grafana-url needs --uid UID, --folder-uid UID or --all")
     if not sources and grafana_url is None:
         raise UsageError("nothing to import: pass files or directories, or --grafana-url")
+    if ca_cert and insecure:
+        raise UsageError("--ca-cert and --insecure contradict each other")
     project = load_project(project_dir)
     options = ImportOptions(folder=folder, datasources=_mapping(datasources))
     read = read_paths(sources) if sources else Sources()
     if grafana_url is not None:
         from dashctl.preview.session import connect, credentials_from_environment
 
-        with connect(grafana_url, credentials_from_environment(os.environ)) as client:
+        if insecure:
+            click.echo("warning: TLS certificates are not verified (--insecure)", err=True)
+        verify: bool | str = False if insecure else (str(ca_cert) if ca_cert else True)
+        with connect(grafana_url, credentials_from_environment(os.environ), verify=verify) as client:
             remote = read_grafana(client, uids=uids, folder_uids=folder_uids, everything=everything)
         read = Sources(dashboards=read.dashboards + remote.dashboards, rules=read.rules, problems=read.problems,
                        skipped=read.skipped, datasource_types=remote.datasource_types)

@@ -164,3 +164,15 @@ def test_a_groups_document_that_holds_no_rules_is_skipped(tmp_path, project_dir)
     result = _run(project_dir, str(other))
     assert result.exit_code == 0, result.output
     assert "has `groups` but no alerting or recording rules; skipped" in result.stderr
+
+
+def test_grafana_source_options_are_checked_before_any_request(project_dir, tmp_path):
+    cert = tmp_path / "ca.pem"
+    cert.write_text("not used")
+    both = _run(project_dir, "--grafana-url", "https://grafana.invalid", "--all", "--ca-cert", str(cert), "--insecure",
+                env={"GRAFANA_TOKEN": "t"})
+    assert both.exit_code == 2 and "contradict" in both.stderr
+    alone = _run(project_dir, "--uid", "x")
+    assert alone.exit_code == 2 and "go with --grafana-url" in alone.stderr
+    nothing = _run(project_dir, "--grafana-url", "https://grafana.invalid", env={"GRAFANA_TOKEN": "t"})
+    assert nothing.exit_code == 2 and "--uid UID, --folder-uid UID or --all" in nothing.stderr
