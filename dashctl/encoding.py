@@ -1,19 +1,39 @@
 """Canonical JSON and YAML: the same data always gives the same bytes.
 
-Sorted keys, fixed indentation, no anchors, a trailing newline. The C YAML emitter is used where PyYAML was built
-with it: at the size of a large repository, YAML emission dominates the build.
+Sorted keys, fixed indentation, no anchors, a trailing newline. JSON goes through orjson (compiled; a large build
+dumps every dashboard once) and YAML through a writer of its own for the plain data dashctl writes, byte for byte
+what PyYAML's C emitter writes for the same data; anything that writer is not sure of (a tab, an emoji, a key
+that needs quoting, a type other than dict/list/str/int/float/bool/None...) goes through PyYAML itself, so the
+output never depends on which path wrote it.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
+import orjson
+
 __all__ = ["dump_json", "dump_yaml", "dump_yaml_documents", "load_yaml"]
+
+_JSON_COMPACT = orjson.OPT_SORT_KEYS
+_JSON_INDENTED = orjson.OPT_SORT_KEYS | orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE
+# orjson writes floats in exponent form differently from Python (1e+16 vs 1e16): output with a digit before an
+# exponent mark goes through json, so the bytes stay what they were. (orjson writes NaN and infinities as null
+# where json refused them; null is what Grafana itself stores for an infinite threshold.)
+_EXPONENT = re.compile(rb"[0-9][eE][-+0-9]")
+_FLOATS_ONLY_SPECIAL = (float("inf"), float("-inf"))
 
 
 def dump_json(data: Any, *, minify: bool = False) -> str:
     """JSON with sorted keys; minified (for ConfigMap data) or indented by two spaces with a trailing newline."""
+    try:
+        encoded = orjson.dumps(data, option=_JSON_COMPACT if minify else _JSON_INDENTED)
+    except (orjson.JSONEncodeError, TypeError):
+        encoded = None  # non-string keys, integers over 64 bits, unknown types: json's own rules and errors
+    if encoded is not None and not _EXPONENT.search(encoded):
+        return encoded.decode()
     if minify:
         return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
     return json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
@@ -42,6 +62,15 @@ _DUMPER: type | None = None
 
 def dump_yaml(data: Any) -> str:
     """One YAML document with sorted keys and block style."""
+    if type(data) in (dict, list) and data:
+        try:
+            return _BlockWriter().document(data)
+        except _Unsure:
+            pass
+    return _pyyaml_dump(data)
+
+
+def _pyyaml_dump(data: Any) -> str:
     global _DUMPER
     import yaml
 
@@ -62,3 +91,196 @@ def load_yaml(text: str) -> Any:
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     return yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader
+
+
+# ---------------------------------------------------------------------------------------------- the YAML writer
+#
+# What libyaml does with `dump_yaml`'s settings (block style, width 4096, unicode allowed, indent 2), for the
+# cases the writer takes on:
+# - a block sequence inside a mapping is not indented ("key:\n- item"); a mapping inside a sequence starts on
+#   the dash's line; empty collections are written in flow style ({} and []).
+# - a string is plain unless it is empty, starts or ends with a space, starts with an indicator (or `-`, `?`,
+#   `:` followed by a space or the end, or `---`/`...`), holds `: `, ` #` or ends with `:`, or would read back as
+#   another type (null, true, 1, 1.5, 2001-12-14, `=`, `<<`): then it is single-quoted, `'` doubled.
+# - a plain or single-quoted line is folded at a single inner space once the column passes 4096, continuing at
+#   the container's indent plus two.
+# - a string with a line break is a literal block (`|`, `|-` without a final line break), its lines indented by
+#   two more than the container, empty lines left empty.
+# Every character outside libyaml's printable set (tabs, CR, NEL, LS/PS, BOM, anything past U+FFFF) makes libyaml
+# choose double quotes with escapes; the writer leaves such data to PyYAML, as it does strings whose block form
+# libyaml refuses (a line ending in a space, a leading space or line break, more than one final line break).
+
+_WIDTH = 4096
+_SIMPLE_KEY_MAX = 128
+# Not printable for libyaml, or a line break other than LF (the writer only handles LF itself).
+_UNPRINTABLE = re.compile("[^\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd]")
+_UNPRINTABLE_BLOCK = re.compile("[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd]")
+_NOT_PLAIN = re.compile(r"^[-?:](?: |$)|^[#,\[\]{}&*!|>'\"%@`]|^ | $|: |:$| #|^---|^\.\.\.")
+_BLOCK_REFUSED = re.compile(r"^[ \n]| \n| $|\n\n$")
+_BREAKABLE = re.compile(r"(?<! ) (?! )")
+_STR_TAG = "tag:yaml.org,2002:str"
+_IMPLICIT: dict[str, list[tuple[str, Any]]] | None = None
+
+
+class _Unsure(Exception):
+    """The writer does not know libyaml's choice for this value: PyYAML writes the document."""
+
+
+def _implicit_resolvers() -> dict[str, list[tuple[str, Any]]]:
+    global _IMPLICIT
+    if _IMPLICIT is None:
+        from yaml.resolver import Resolver
+
+        _IMPLICIT = dict(Resolver.yaml_implicit_resolvers)
+    return _IMPLICIT
+
+
+def _reads_back_as_str(text: str) -> bool:
+    """Whether `text` written plain loads as a string again (PyYAML's own implicit resolvers decide)."""
+    resolvers = _implicit_resolvers()
+    for tag, pattern in resolvers.get(text[0], []) + resolvers.get(None, []):  # type: ignore[call-overload]
+        if pattern.match(text):
+            return tag == _STR_TAG
+    return True
+
+
+def _flat_scalar(text: str) -> tuple[str, bool]:
+    """The written form of a one-line string and whether it is plain (else single-quoted); _Unsure otherwise."""
+    if not text:
+        return "''", False
+    if _UNPRINTABLE.search(text):
+        raise _Unsure
+    if _NOT_PLAIN.search(text) or not _reads_back_as_str(text):
+        return "'" + text.replace("'", "''") + "'", False
+    return text, True
+
+
+class _BlockWriter:
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.scalars: dict[str, tuple[str, bool]] = {}
+
+    def document(self, data: Any) -> str:
+        if type(data) is dict:
+            self.mapping(data, 0, first_prefix="")
+        else:
+            self.sequence(data, 0, first_prefix="")
+        return "".join(self.parts)
+
+    def mapping(self, data: dict[str, Any], indent: int, *, first_prefix: str) -> None:
+        pad = " " * indent
+        prefix = first_prefix
+        for key in sorted(data):
+            if type(key) is not str or len(key) >= _SIMPLE_KEY_MAX or "\n" in key:
+                raise _Unsure
+            written, _ = self.flat(key)
+            self.parts.append(prefix)
+            prefix = pad
+            self.parts.append(written)
+            self.parts.append(":")
+            self.value(data[key], indent, column=indent + len(written) + 1, in_mapping=True)
+
+    def sequence(self, data: list[Any], indent: int, *, first_prefix: str) -> None:
+        pad = " " * indent
+        prefix = first_prefix
+        for item in data:
+            self.parts.append(prefix)
+            prefix = pad
+            self.parts.append("-")
+            self.value(item, indent, column=indent + 1, in_mapping=False)
+
+    def value(self, value: Any, indent: int, *, column: int, in_mapping: bool) -> None:
+        """Write what follows `key:` or `-` (at `column`), in a container whose entries start at `indent`."""
+        kind = type(value)
+        if kind is str:
+            if "\n" in value:
+                self.literal(value, indent + 2)
+            else:
+                self.parts.append(" ")
+                self.string(value, column + 1, indent + 2)
+            self.parts.append("\n")
+        elif kind is dict:
+            if not value:
+                self.parts.append(" {}\n")
+            elif in_mapping:
+                self.parts.append("\n")
+                self.mapping(value, indent + 2, first_prefix=" " * (indent + 2))
+            else:
+                self.mapping(value, indent + 2, first_prefix=" ")
+        elif kind is list:
+            if not value:
+                self.parts.append(" []\n")
+            elif in_mapping:
+                # libyaml does not indent a sequence that is a mapping's value.
+                self.parts.append("\n")
+                self.sequence(value, indent, first_prefix=" " * indent)
+            else:
+                self.sequence(value, indent + 2, first_prefix=" ")
+        else:
+            self.parts.append(" ")
+            self.parts.append(_flat_other(value))
+            self.parts.append("\n")
+
+    def flat(self, text: str) -> tuple[str, bool]:
+        found = self.scalars.get(text)
+        if found is None:
+            found = self.scalars[text] = _flat_scalar(text)
+        return found
+
+    def string(self, text: str, column: int, continuation: int) -> None:
+        written, plain = self.flat(text)
+        if column + len(written) <= _WIDTH or " " not in text:
+            self.parts.append(written)
+        else:
+            self.parts.append(_folded(written, column, continuation, quoted=not plain))
+
+    def literal(self, text: str, indent: int) -> None:
+        if _UNPRINTABLE_BLOCK.search(text) or _BLOCK_REFUSED.search(text):
+            raise _Unsure
+        chomp = "" if text.endswith("\n") else "-"
+        pad = " " * indent
+        lines = text[:-1].split("\n") if not chomp else text.split("\n")
+        body = "\n".join(pad + line if line else "" for line in lines)
+        self.parts.append(f" |{chomp}\n{body}")
+
+
+def _folded(written: str, column: int, continuation: int, *, quoted: bool) -> str:
+    """A plain or quoted scalar broken at single inner spaces once past the width, as libyaml breaks it.
+
+    `column` is where the scalar starts on its line. libyaml breaks at a space that is neither the first nor the
+    last character of the string's own text (inside the quotes) nor next to another space, when the column it
+    has reached is past the width; the space becomes the line break.
+    """
+    out: list[str] = []
+    first, last = (1, len(written) - 2) if quoted else (0, len(written) - 1)
+    start = 0  # where the current line's part of `written` begins
+    line_column = column  # the column of written[start]
+    for match in _BREAKABLE.finditer(written, first + 1):
+        space = match.start()
+        if space >= last:
+            break
+        if line_column + (space - start) > _WIDTH:
+            out.append(written[start:space])
+            out.append("\n" + " " * continuation)
+            start = space + 1
+            line_column = continuation
+    out.append(written[start:])
+    return "".join(out)
+
+
+def _flat_other(value: Any) -> str:
+    kind = type(value)
+    if value is None:
+        return "null"
+    if kind is bool:
+        return "true" if value else "false"
+    if kind is int:
+        return str(value)
+    if kind is float:
+        if value != value or value in _FLOATS_ONLY_SPECIAL:
+            raise _Unsure
+        text = repr(value).lower()
+        if "." not in text and "e" in text:
+            text = text.replace("e", ".0e", 1)
+        return text
+    raise _Unsure

@@ -3,10 +3,16 @@ literal blocks (so embedded files stay readable in review); JSON sorted and mini
 
 from __future__ import annotations
 
+import json
+import random
+from pathlib import Path
+
 import pytest
 import yaml
 
-from dashctl.encoding import dump_json, dump_yaml
+from dashctl import encoding
+from dashctl.encoding import dump_json, dump_yaml, load_yaml
+from dashctl.k8s.manifests import config_map
 
 
 class _Reference(yaml.SafeDumper):
@@ -54,3 +60,98 @@ def test_unsupported_types_are_refused():
 def test_json_is_sorted_and_minified():
     assert dump_json({"b": 1, "a": [1, "é"]}, minify=True) == '{"a":[1,"é"],"b":1}'
     assert dump_json({"b": 1, "a": 2}) == '{\n  "a": 2,\n  "b": 1\n}\n'
+
+
+# ------------------------------------------------------------------------------------------------------------------
+# dump_yaml writes most documents itself (not through PyYAML's representer): byte for byte what PyYAML's C emitter
+# writes, which the fallback (`_pyyaml_dump`) still calls for anything the writer is unsure of.
+
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+_PIECES = list("ab cd:#-?'\"{}[],&*!|>%@`.=<~01 \n") + [
+    "é", "  ", "yes", "null", "1.5", "true", "---", "...", ": ", " #", "~", "2001-12-14", "<<", "=", "0x1F", "NO",
+    "+1", ".inf", "\t", "😀", "\u2028", "\r", "ü", "\ufeff",
+]
+
+
+def _random_string(rng: random.Random) -> str:
+    length = rng.choice([0, 1, 2, 3, 5, 10, 30, 200, 5000])
+    if length > 100:  # long strings with spaces: where libyaml folds lines
+        alphabet = ["a", "b", " ", "  ", "'", "é", "\n", "x: y"][: rng.choice([3, 4, 6, 8])]
+        return "".join(rng.choice(alphabet) for _ in range(length))
+    return "".join(rng.choice(_PIECES) for _ in range(length))
+
+
+def _random_value(rng: random.Random, depth: int) -> object:
+    roll = rng.random()
+    if depth > 3 or roll < 0.5:
+        return rng.choice([_random_string(rng), _random_string(rng), None, True, 7, -3, 1.5, 1e20, 0.1, ""])
+    if roll < 0.75:
+        return {_random_string(rng)[:20]: _random_value(rng, depth + 1) for _ in range(rng.randint(0, 4))}
+    return [_random_value(rng, depth + 1) for _ in range(rng.randint(0, 4))]
+
+
+def test_dump_yaml_is_pyyaml_byte_for_byte_over_random_documents():
+    written_by_the_writer = 0
+    for seed in range(500):
+        rng = random.Random(seed)
+        data = {"x": _random_value(rng, 0), "y": _random_value(rng, 1)} if rng.random() < 0.7 else [
+            _random_value(rng, 0), _random_value(rng, 1)]
+        try:
+            encoding._BlockWriter().document(data)
+            written_by_the_writer += 1
+        except encoding._Unsure:
+            pass
+        text = dump_yaml(data)
+        assert text == encoding._pyyaml_dump(data), f"seed {seed}"
+        assert yaml.safe_load(text) == data, f"seed {seed}"
+    # The comparison means something only if the writer, not the fallback, wrote most of them.
+    assert written_by_the_writer > 200
+
+
+def _shapes_dashctl_writes(model: dict) -> list[object]:
+    data = {"x.dev.json": dump_json(model, minify=True)}
+    body = config_map(name="dashctl-dashboard-x", namespace="dev", data=data, labels={"grafana_dashboard": "1"},
+                      annotations={"grafana_folder": "Ops"}, what="x")
+    return [body, {"apiVersion": 1, "groups": [model]}]
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is absent (a fresh clone): no real dashboards")
+@pytest.mark.parametrize("name", sorted(p.name for p in (CORPUS / "dashboards").glob("*.json")) if CORPUS.is_dir()
+                         else ["none"])
+def test_real_dashboards_in_configmaps_are_pyyaml_byte_for_byte(name):
+    model = json.loads((CORPUS / "dashboards" / name).read_text(encoding="utf-8"))
+    assert dump_json(model, minify=True) == json.dumps(model, sort_keys=True, separators=(",", ":"),
+                                                       ensure_ascii=False)
+    assert dump_json(model) == json.dumps(model, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+    for document in _shapes_dashctl_writes(model):
+        text = dump_yaml(document)
+        assert text == encoding._pyyaml_dump(document)
+        assert load_yaml(text) == document
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is absent (a fresh clone): no real rule files")
+@pytest.mark.parametrize("name", sorted(p.name for p in (CORPUS / "rules").glob("*.y*ml")) if CORPUS.is_dir()
+                         else ["none"])
+def test_real_rule_files_are_pyyaml_byte_for_byte(name):
+    for document in yaml.safe_load_all((CORPUS / "rules" / name).read_text(encoding="utf-8")):
+        if isinstance(document, (dict, list)) and document:
+            text = dump_yaml(document)
+            assert text == encoding._pyyaml_dump(document)
+            assert load_yaml(text) == document
+
+
+def test_the_writer_writes_the_alert_rule_and_configmap_shapes_itself():
+    """The shapes a build writes do not fall back to PyYAML (else the writer would save nothing)."""
+    rule = {"uid": "r1", "title": "Errors: high", "for": "5m", "labels": {"severity": "warning"},
+            "annotations": {"description": "line one\nline two", "summary": "{{ $labels.job }} is down"},
+            "data": [{"refId": "A", "model": {"expr": 'sum(rate(x{code=~"5.."}[5m]))', "intervalMs": 1000}}]}
+    encoding._BlockWriter().document({"apiVersion": 1, "groups": [{"name": "g", "rules": [rule]}]})
+    long_json = dump_json({"panels": [{"title": f"Panel {index}", "id": index} for index in range(500)]},
+                          minify=True)
+    document = config_map(name="n", namespace="dev", data={"k.json": long_json}, labels={}, what="x")
+    assert encoding._BlockWriter().document(document).count("\n") > 2  # folded past 4096 columns, like libyaml
+
+
+def test_json_exponents_keep_pythons_spelling():
+    assert dump_json({"a": [1e16, 1e-7, 2.5]}, minify=True) == '{"a":[1e+16,1e-07,2.5]}'
