@@ -51,6 +51,9 @@ class Definition:
     environments: tuple[str, ...] | None = None
     # Seconds one call may run (the project's definition_timeout, set by discovery); None: no limit.
     time_limit: float | None = None
+    # The file whose import registered the definition (discovery's unit; may differ from `location` when the
+    # function was written in a shared module): the build cache keys each definition on it and what it imports.
+    module_file: str | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "options", MappingProxyType(dict(self.options)))
@@ -173,11 +176,22 @@ def define(kind: str, function: F, *, options: Mapping[str, Any], environments: 
         location=location,
         options=options,
         environments=environments,
+        module_file=_registering_module(),
     )
     found = _registry.get()
     if found is not None:
         found.append(definition)
     return function
+
+
+def _registering_module() -> str | None:
+    """The file of the innermost module body being executed (outside dashctl): the import that registers."""
+    frame = sys._getframe(2)
+    while frame is not None:
+        if frame.f_code.co_name == "<module>" and frame.f_globals.get("__name__", "").split(".")[0] != "dashctl":
+            return frame.f_code.co_filename
+        frame = frame.f_back
+    return None
 
 
 def dashboard(

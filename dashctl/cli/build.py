@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import click
@@ -25,13 +26,15 @@ __all__ = ["build"]
 @click.option("--check", is_flag=True, help="Build in memory; exit 1 listing files that are stale, missing or extra.")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="json: one document on stdout saying what was written (or is stale) per environment.")
+@click.option("--no-cache", is_flag=True, help="Build everything, neither reading nor writing the build cache.")
 def build(environments: tuple[str, ...], project_dir: Path | None, output: Path | None, check: bool,
-          output_format: str) -> None:
+          output_format: str, no_cache: bool) -> None:
     """Compile the definitions into deploy/<env>/ manifests and deploy/argocd/.
 
     The build writes to a staging directory and swaps each environment's directory in, so a failed build leaves
     the output untouched and a killed one is finished by the next (docs/deploy.md). It never deletes a file it
-    did not write, and refuses an output directory that holds the project.
+    did not write, and refuses an output directory that holds the project. What did not change since the last
+    build comes from the build cache beside the output directory (.dashctl-cache/); --check never uses it.
     """
     from dashctl.compiler.output import (
         check_output_directory,
@@ -50,7 +53,18 @@ def build(environments: tuple[str, ...], project_dir: Path | None, output: Path 
     shown = str(directory)
     for name in recover_output(directory):
         click.echo(f"finished the swap of {shown}/{name}/ that an interrupted build left", err=True)
-    result = build_project(project, environments, previous=read_output(directory))
+    previous = read_output(directory)
+    if check or output_format == "json":
+        # Exact and complete: --check compares a whole build; the JSON document lists every dashboard compiled.
+        result = build_project(project, environments, previous=previous)
+    else:
+        cache = None
+        if not no_cache:
+            from dashctl.compiler.cache import BuildCache, cache_directory
+
+            names = [environment.name for environment in project.select_environments(environments)]
+            cache = BuildCache(cache_directory(directory), project, names)
+        result = build_project(project, environments, previous=previous, cache=cache, progress=_progress(), jobs=0)
     if output_format == "json":
         from dashctl.compiler.summary import render_build_json
 
@@ -68,16 +82,31 @@ def build(environments: tuple[str, ...], project_dir: Path | None, output: Path 
             raise SystemExit(EXIT_DIFFERENCES)
         click.echo(f"{shown}/ is up to date ({counted(len(result.files), 'file')})", err=True)
         return
-    changes = write_output(result, directory)
+    # Every file built is on disk as it is and nothing else is there: no difference, without reading it again.
+    changes = [] if dict(result.files) == previous else compare_output(result, directory)
+    if changes:  # nothing changed: leave the output directory as it is, not even swapped
+        changes = write_output(result, directory)
     for change in changes:
         click.echo(f"{_verb(change.state)} {shown}/{change.path}")
     summary = ", ".join(
-        f"{build.environment.name}: {counted(len(build.dashboards), 'dashboard')}, "
-        f"{counted(len(build.datasources), 'datasource')}"
+        f"{build.environment.name}: {counted(build.count('dashboards'), 'dashboard')}, "
+        f"{counted(build.count('datasources'), 'datasource')}"
         + "".join(f", {counted(count, name)}" for name, count in build.extras.get("counts", {}).items())
         for build in result.environments
     )
     click.echo(f"built {summary}; {counted(len(changes), 'file')} changed in {shown}/", err=True)
+
+
+def _progress() -> object:
+    """Progress lines on stderr, once the build has taken a few seconds (short builds stay quiet)."""
+    started = time.monotonic()
+
+    def report(line: str) -> None:
+        elapsed = time.monotonic() - started
+        if elapsed > 2:
+            click.echo(f"[{elapsed:5.1f}s] {line}", err=True)
+
+    return report
 
 
 def _verb(state: str) -> str:

@@ -6,10 +6,11 @@ them in one run; nothing is written by this module (see `dashctl.compiler.output
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dashctl.compiler.datasources import check_datasources, provisioning_document
 from dashctl.definitions import Definition, relative_location
@@ -20,6 +21,9 @@ from dashctl.k8s.manifests import Manifest, config_map, kustomization, object_na
 from dashctl.project.config import Project, at_config_line
 from dashctl.project.discovery import Discovery, discover_definitions, error_from_exception
 from dashctl.project.environment import Environment
+
+if TYPE_CHECKING:
+    from dashctl.compiler.cache import BuildCache
 
 __all__ = ["ARGOCD_DIR", "BuildOutput", "EnvironmentBuild", "build_project"]
 
@@ -34,6 +38,12 @@ class EnvironmentBuild:
     dashboards: tuple[Any, ...] = ()
     datasources: tuple[Any, ...] = ()
     extras: Mapping[str, Any] = field(default_factory=dict)
+    # Objects taken from the build cache by kind ("dashboards", "datasources"): counted, not in the tuples above.
+    reused: Mapping[str, int] = field(default_factory=dict)
+
+    def count(self, kind: str) -> int:
+        """How many dashboards or datasources the environment has, compiled now or taken from the cache."""
+        return len(getattr(self, kind)) + self.reused.get(kind, 0)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -54,6 +64,8 @@ def build_project(
     *,
     previous: Mapping[str, bytes] | None = None,
     validate_queries: bool = True,
+    cache: BuildCache | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> BuildOutput:
     """Build the named environments (all when none are named); raise DefinitionErrors listing every problem.
 
@@ -61,32 +73,65 @@ def build_project(
     disappeared need a `deleteRules` entry until the deletion has been synced. `validate_queries=False` builds
     with invalid PromQL and LogQL left in place (dashboards and alert rules alike), for `dashctl lint`, which
     reports them as findings; never package such a build.
+
+    With a `cache` (`dashctl.compiler.cache`), what did not change since the build that filled it is taken from
+    it instead of built. `progress` receives a line now and then for a build that takes a while (the CLI prints
+    it on stderr); the library itself never prints.
     """
     environments = project.select_environments(tuple(environment_names))
-    discovery = discover_definitions(project)
-    problems: list[DefinitionError] = list(discovery.errors)
-    problems.extend(_check_unique_uids(discovery))
-    files: dict[str, bytes] = {}
-    builds = []
-    from dashctl.queries.promql.semantics import experimental_functions
-
-    for environment in environments:
-        # PromQL is validated for the environment's Prometheus: experimental functions only where it enables them.
-        with experimental_functions(enabled=environment.promql_experimental_functions):
-            build, env_files, env_problems = _build_environment(
-                project, discovery, environment, previous or {}, validate_queries=validate_queries
-            )
-        problems.extend(env_problems)
-        files.update(env_files)
-        builds.append(build)
+    previous = previous or {}
     owned = tuple(environment.name for environment in environments)
-    if problems:
-        raise DefinitionErrors(_unique(problems))
-    if len(environments) == len(project.environments):
+    all_environments = len(environments) == len(project.environments)
+    if all_environments:
         # The ArgoCD files span every environment, so only a build of all of them may rewrite them.
         owned += (ARGOCD_DIR,)
+    definition_files = []
+    if cache is not None:
+        from dashctl.project.discovery import definition_files as find_definition_files
+
+        definition_files = [path.relative_to(project.root).as_posix() for path in find_definition_files(project)]
+        reused = cache.whole(definition_files, previous)
+        if reused is not None:
+            files, summary = reused
+            return BuildOutput(files=files, owned_dirs=owned, environments=tuple(
+                EnvironmentBuild(environment=environment, extras={"counts": summary.get(environment.name, {}).get(
+                    "counts", {})}, reused=summary.get(environment.name, {}).get("reused", {}))
+                for environment in environments
+            ))
+    report = progress or (lambda line: None)
+    with cache.recording() if cache is not None else nullcontext():
+        report("importing the definitions")
+        discovery = discover_definitions(project)
+        problems: list[DefinitionError] = list(discovery.errors)
+        problems.extend(_check_unique_uids(discovery))
+        files: dict[str, bytes] = {}
+        builds = []
+        from dashctl.queries.promql.semantics import experimental_functions
+
+        for environment in environments:
+            report(f"building environment {environment.name}")
+            # PromQL is validated for the environment's Prometheus: experimental functions only where it enables them.
+            with experimental_functions(enabled=environment.promql_experimental_functions):
+                build, env_files, env_problems = _build_environment(
+                    project, discovery, environment, previous, validate_queries=validate_queries, cache=cache
+                )
+            problems.extend(env_problems)
+            files.update(env_files)
+            builds.append(build)
+    if problems:
+        raise DefinitionErrors(_unique(problems))
+    if all_environments:
         for name, document in _argocd_files(project, builds).items():
             files[f"{ARGOCD_DIR}/{name}"] = document.encode()
+    if cache is not None:
+        summary = {
+            build.environment.name: {
+                "counts": dict(build.extras.get("counts", {})),
+                "reused": {kind: build.count(kind) for kind in ("dashboards", "datasources")},
+            }
+            for build in builds
+        }
+        cache.store(discovery.definitions, definition_files, files, summary, previous)
     return BuildOutput(files=files, owned_dirs=owned, environments=tuple(builds))
 
 
@@ -97,6 +142,7 @@ def _build_environment(
     previous: Mapping[str, bytes],
     *,
     validate_queries: bool = True,
+    cache: BuildCache | None = None,
 ) -> tuple[EnvironmentBuild, dict[str, bytes], list[DefinitionError]]:
     from dashctl.dashboards.compile import compile_dashboard
     from dashctl.queries.validation import query_validation
@@ -131,8 +177,14 @@ def _build_environment(
         manifests.append(_package_datasources(datasources, environment))
 
     dashboards = []
+    cached = []  # CachedDashboard: packaged by an earlier build
+    definitions = {}
     for definition in discovery.of_kind("dashboard"):
         if not definition.applies_to(environment.name):
+            continue
+        hit = cache.dashboard(definition, environment.name) if cache is not None else None
+        if hit is not None:
+            cached.append(hit)
             continue
         built = _call(definition, environment, project, problems)
         if built is None:
@@ -146,30 +198,58 @@ def _build_environment(
             problems.append(error.with_context(location=definition.location, definition=definition.label))
             continue
         dashboards.append(compiled)
-    problems.extend(_check_titles(dashboards, environment))
+        definitions[id(compiled)] = definition
+    problems.extend(_check_titles([*dashboards, *cached], environment))
+    files: dict[str, bytes] = {}
     for compiled in dashboards:
         try:
-            manifests.append(_package_dashboard(compiled, environment))
+            manifest = _package_dashboard(compiled, environment)
         except DefinitionError as error:
             problems.append(error.with_context(location=compiled.location, definition=compiled.definition))
+            continue
+        data = dump_yaml(dict(manifest.body)).encode()
+        files[f"{environment.name}/{manifest.file_name}"] = data
+        if cache is not None:
+            cache.remember_dashboard(definitions[id(compiled)], environment.name, compiled, manifest.file_name, data)
+    resources = [manifest.file_name for manifest in manifests] + [file_name for file_name in (
+        path.split("/", 1)[1] for path in files)] + [hit.file_name for hit in cached]
+    for hit in cached:
+        files[f"{environment.name}/{hit.file_name}"] = hit.data
 
     extras: dict[str, Any] = {}
-    for section in _extra_sections():
+    for name, section in _extra_sections().items():
+        section_definitions = [d for d in discovery.definitions if d.kind not in ("dashboard", "datasources")]
+        reused = cache.section(name, environment.name, section_definitions, previous) if cache is not None else None
+        if reused is not None:
+            section_files, section_state = reused
+            for file_name, data in section_files.items():
+                files[f"{environment.name}/{file_name}"] = data
+                resources.append(file_name)
+            extras.update(section_state)
+            continue
         # Sections take no validate_queries keyword: the switch reaches their check_query calls by context.
         with query_validation(enabled=validate_queries):
             section_manifests, section_problems, section_state = section(project, discovery, environment, previous)
-        manifests.extend(section_manifests)
         problems.extend(section_problems)
         extras.update(section_state)
+        section_files = {manifest.file_name: dump_yaml(dict(manifest.body)).encode()
+                         for manifest in section_manifests}
+        for file_name, data in section_files.items():
+            files[f"{environment.name}/{file_name}"] = data
+            resources.append(file_name)
+        if cache is not None and not section_problems:
+            cache.remember_section(name, environment.name, section_definitions, _linked_dashboards(section_state),
+                                   discovery.of_kind("dashboard"), section_files, {"counts": section_state.get(
+                                       "counts", {})}, previous)
 
-    files: dict[str, bytes] = {}
     for manifest in manifests:
         files[f"{environment.name}/{manifest.file_name}"] = dump_yaml(dict(manifest.body)).encode()
     files[f"{environment.name}/kustomization.yaml"] = dump_yaml(
-        kustomization(namespace=environment.namespace, resources=[m.file_name for m in manifests])
+        kustomization(namespace=environment.namespace, resources=resources)
     ).encode()
     build = EnvironmentBuild(
-        environment=environment, dashboards=tuple(dashboards), datasources=tuple(datasources), extras=extras
+        environment=environment, dashboards=tuple(dashboards), datasources=tuple(datasources), extras=extras,
+        reused={"dashboards": len(cached)} if cached else {},
     )
     # Marked with the environment, so that one root cause met in several is reported once naming them all; a
     # configured value that does not fit is reported where the configuration holds it.
@@ -177,11 +257,18 @@ def _build_environment(
                           for problem in problems]
 
 
-def _extra_sections() -> list[Any]:
-    """Further sections of an environment's build (alerts), each returning (manifests, problems, state)."""
+def _linked_dashboards(state: Mapping[str, Any]) -> set[str]:
+    """The uids of the dashboards an alerting section's rules link to (their files are part of its cache key)."""
+    alerting = state.get("alerts")
+    rules = getattr(alerting, "rules", ())
+    return {str(rule.provisioning["dashboardUid"]) for rule in rules if "dashboardUid" in rule.provisioning}
+
+
+def _extra_sections() -> dict[str, Any]:
+    """Further sections of an environment's build by name (alerts), each returning (manifests, problems, state)."""
     from dashctl.alerts.section import build_alerts_section
 
-    return [build_alerts_section]
+    return {"alerts": build_alerts_section}
 
 
 def _call(definition: Definition, environment: Environment, project: Project, problems: list[DefinitionError]) -> Any:

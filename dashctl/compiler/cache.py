@@ -1,0 +1,444 @@
+"""The build cache: a rebuild compiles only the definitions whose inputs changed.
+
+Stored beside the output directory, in `.dashctl-cache/<output dir name>/` (for `deploy/`: `.dashctl-cache/deploy/`
+at the project root), where CI can keep it between runs; it is never committed. It holds `index.json` and the
+files it names under `blobs/`, each named by the SHA-256 of its content.
+
+What a cached result is keyed by (everything that can change it):
+- the base: the cache format, dashctl's version and a stamp of its own source files, the Python version, the
+  versions of grafanalib, PyYAML, orjson and promql-parser, the configuration file's bytes, and the selected
+  environments;
+- per definition: the file whose import registered it, the file its function was written in, and everything
+  those import or open inside the project, transitively, as recorded while the previous build ran them (imports
+  through `import` statements and every file opened under the project root);
+- for the alerting of an environment: every file defining alerting, the files of the dashboards its rules link
+  to, and the previous alerting files of that environment (deletions are carried over from them).
+Environment variables read by definition code and packages other than those above are not part of the key:
+`--no-cache` (or deleting the directory) after changing them.
+
+A cache that cannot be read, names a blob that is missing, or holds a blob whose content does not match its name
+is ignored and rewritten, never trusted; writing the cache is best effort (an unwritable cache costs speed only).
+"""
+
+from __future__ import annotations
+
+import builtins
+import hashlib
+import importlib.metadata
+import importlib.util
+import os
+import sys
+import tempfile
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from dashctl import __version__
+from dashctl.definitions import Definition
+from dashctl.errors import SourceLocation
+from dashctl.project.config import Project
+
+__all__ = ["BuildCache", "CACHE_DIR", "CachedDashboard", "cache_directory"]
+
+CACHE_DIR = ".dashctl-cache"
+_FORMAT = 1
+_PACKAGES = ("grafanalib", "pyyaml", "orjson", "promql-parser")
+_DASHCTL = Path(__file__).resolve().parents[1]
+
+
+def cache_directory(output_dir: Path) -> Path:
+    """Where the cache of an output directory lives: beside it, in `.dashctl-cache/<its name>/`."""
+    output_dir = output_dir.absolute()
+    return output_dir.parent / CACHE_DIR / output_dir.name
+
+
+@dataclass(frozen=True, kw_only=True)
+class CachedDashboard:
+    """A dashboard packaged by an earlier build, with what the pipeline's checks need (title, folder)."""
+
+    uid: str
+    title: str
+    folder: str | None
+    definition: str
+    location: SourceLocation
+    file_name: str
+    data: bytes
+
+
+@dataclass(kw_only=True)
+class _Recorder:
+    """Which project files each project file imports or opens, recorded while definitions import and build."""
+
+    root: str
+    edges: dict[str, set[str]] = field(default_factory=dict)
+
+    def project_file(self, path: str | None) -> str | None:
+        if not path:
+            return None
+        path = os.path.abspath(path)
+        if not path.startswith(self.root) or "site-packages" in path or path.startswith(str(_DASHCTL)):
+            return None
+        return os.path.relpath(path, self.root).replace(os.sep, "/")
+
+    def add(self, importer: str | None, imported: str | None) -> None:
+        source, target = self.project_file(importer), self.project_file(imported)
+        if source is not None and target is not None and source != target:
+            self.edges.setdefault(source, set()).add(target)
+
+    def closure(self, file: str) -> set[str]:
+        seen: set[str] = set()
+        pending = [file]
+        while pending:
+            for target in self.edges.get(pending.pop(), ()):
+                if target not in seen and target != file:
+                    seen.add(target)
+                    pending.append(target)
+        return seen
+
+
+_ACTIVE: list[_Recorder] = []
+_AUDIT_INSTALLED = False
+
+
+def _audit(event: str, args: tuple[Any, ...]) -> None:
+    # Audit hooks cannot be removed: this one does nothing unless a recorder is active.
+    if event != "open" or not _ACTIVE or not isinstance(args[0], (str, bytes, os.PathLike)):
+        return
+    recorder = _ACTIVE[-1]
+    opened = os.fsdecode(args[0])
+    if recorder.project_file(opened) is None:
+        return
+    frame = sys._getframe(1)
+    while frame is not None:
+        owner = recorder.project_file(frame.f_code.co_filename)
+        if owner is not None:
+            recorder.add(frame.f_code.co_filename, opened)
+            return
+        frame = frame.f_back
+
+
+@contextmanager
+def _recording(root: Path) -> Iterator[_Recorder]:
+    global _AUDIT_INSTALLED
+    recorder = _Recorder(root=str(root.resolve()) + os.sep)
+    original = builtins.__import__
+
+    def tracking_import(name: str, globals: Any = None, locals: Any = None, fromlist: Any = (), level: int = 0) -> Any:
+        module = original(name, globals, locals, fromlist, level)
+        importer = globals.get("__file__") if globals else None
+        if importer and importer.startswith(recorder.root) and "site-packages" not in importer:
+            _record_import(recorder, importer, name, globals, fromlist, level)
+        return module
+
+    if not _AUDIT_INSTALLED:
+        sys.addaudithook(_audit)
+        _AUDIT_INSTALLED = True
+    builtins.__import__ = tracking_import
+    _ACTIVE.append(recorder)
+    try:
+        yield recorder
+    finally:
+        _ACTIVE.remove(recorder)
+        builtins.__import__ = original
+
+
+def _record_import(recorder: _Recorder, importer: str, name: str, globals: Any, fromlist: Any, level: int) -> None:
+    if level:
+        try:
+            name = importlib.util.resolve_name("." * level + name, globals.get("__package__"))
+        except (ImportError, ValueError):
+            return
+    parts = name.split(".")
+    names = [".".join(parts[: index + 1]) for index in range(len(parts))]
+    names.extend(f"{name}.{item}" for item in fromlist or () if isinstance(item, str) and item != "*")
+    for module_name in names:
+        module = sys.modules.get(module_name)
+        recorder.add(importer, getattr(module, "__file__", None))
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _key(*parts: Any) -> str:
+    return _digest(orjson.dumps(parts, option=orjson.OPT_SORT_KEYS))
+
+
+def _base_key(project: Project, environments: Iterable[str]) -> str:
+    stamp = sorted(
+        (str(path.relative_to(_DASHCTL)), path.stat().st_size, path.stat().st_mtime_ns)
+        for path in _DASHCTL.rglob("*.py")
+    )
+    versions = {}
+    for package in _PACKAGES:
+        try:
+            versions[package] = importlib.metadata.version(package)
+        except importlib.metadata.PackageNotFoundError:
+            versions[package] = None
+    return _key(_FORMAT, __version__, stamp, sys.version, versions, _digest(project.config_file.read_bytes()),
+                str(project.root), sorted(environments))
+
+
+class BuildCache:
+    """The cache of one output directory, loaded for one build (see the module's docstring for its key)."""
+
+    def __init__(self, directory: Path, project: Project, environments: Iterable[str]) -> None:
+        self.directory = directory
+        self.project = project
+        self.root = project.root.resolve()
+        self.base = _base_key(project, environments)
+        self.index = self._load_index()
+        self._contents: dict[str, str] = {}
+        self._recorder: _Recorder | None = None
+        # (definition, environment, entry) of every dashboard this build packaged or reused, and the same for
+        # sections by name: their keys are computed when storing, from the dependencies this build recorded.
+        self._dashboards: list[tuple[Definition, str, dict[str, Any]]] = []
+        self._sections: dict[str, tuple[list[Definition], Mapping[str, bytes], dict[str, Any]]] = {}
+        self._reused_files: set[str] = set()
+        self._blobs: dict[str, bytes] = {}
+
+    # ---------------------------------------------------------------------------------------------- reading
+
+    def _load_index(self) -> dict[str, Any]:
+        try:
+            index = orjson.loads((self.directory / "index.json").read_bytes())
+        except (OSError, orjson.JSONDecodeError):
+            return {}
+        if not isinstance(index, dict) or index.get("format") != _FORMAT or index.get("base") != self.base:
+            return {}
+        if not all(isinstance(index.get(name), dict) for name in ("deps", "dashboards", "sections", "whole")):
+            return {}
+        return index
+
+    def _content(self, file: str) -> str:
+        found = self._contents.get(file)
+        if found is None:
+            try:
+                found = _digest((self.root / file).read_bytes())
+            except OSError:
+                found = "missing"
+            self._contents[file] = found
+        return found
+
+    def file_key(self, file: str) -> str | None:
+        """The key of a file and everything it imports or opens, None when the last build did not record them."""
+        deps = self.index.get("deps", {}).get(file)
+        if not isinstance(deps, list):
+            return None
+        return _key(file, self._content(file), [(dep, self._content(dep)) for dep in sorted(map(str, deps))])
+
+    def _blob(self, digest: str) -> bytes | None:
+        if digest in self._blobs:
+            return self._blobs[digest]
+        try:
+            data = (self.directory / "blobs" / digest).read_bytes()
+        except OSError:
+            return None
+        return data if _digest(data) == digest else None
+
+    def whole(self, definition_files: list[str], previous: Mapping[str, bytes]) -> tuple[dict[str, bytes], dict[str, Any]] | None:
+        """The files and summary of the last build when none of its inputs changed, else None."""
+        entry = self.index.get("whole", {})
+        key = self._whole_key(definition_files, previous)
+        if key is None or entry.get("key") != key or not isinstance(entry.get("files"), dict):
+            return None
+        files: dict[str, bytes] = {}
+        for path, digest in entry["files"].items():
+            data = previous.get(path)
+            if data is None or _digest(data) != digest:
+                data = self._blob(digest)
+                if data is None:
+                    return None
+            files[path] = data
+        return files, entry.get("summary", {})
+
+    def _whole_key(self, definition_files: list[str], previous: Mapping[str, bytes]) -> str | None:
+        keys = []
+        for file in definition_files:
+            key = self.file_key(file)
+            if key is None:
+                return None
+            keys.append((file, key))
+        return _key(self.base, keys, _alerting_state(previous, None))
+
+    def dashboard(self, definition: Definition, environment: str) -> CachedDashboard | None:
+        key = self._definition_key(definition, environment)
+        entry = self.index.get("dashboards", {}).get(key) if key else None
+        if not isinstance(entry, dict):
+            return None
+        data = self._blob(str(entry.get("digest")))
+        if data is None:
+            return None
+        self._dashboards.append((definition, environment, entry))
+        self._reused_files.update(self._definition_files(definition))
+        try:
+            return CachedDashboard(
+                uid=entry["uid"], title=entry["title"], folder=entry["folder"], definition=entry["definition"],
+                location=SourceLocation(file=entry["file"], line=entry["line"]), file_name=entry["file_name"],
+                data=data,
+            )
+        except (KeyError, TypeError):
+            return None
+
+    def section(self, name: str, environment: str, definitions: Iterable[Definition],
+                previous: Mapping[str, bytes]) -> tuple[dict[str, bytes], dict[str, Any]] | None:
+        """The manifests (file name -> bytes) and state of a build section, when none of its inputs changed."""
+        entry = self.index.get("sections", {}).get(f"{name}/{environment}")
+        if not isinstance(entry, dict) or not isinstance(entry.get("linked"), list):
+            return None
+        key = self._section_key(environment, definitions, entry["linked"], previous)
+        if key is None or entry.get("key") != key or not isinstance(entry.get("files"), dict):
+            return None
+        files = {}
+        for file_name, digest in entry["files"].items():
+            data = self._blob(digest)
+            if data is None:
+                return None
+            files[file_name] = data
+        self._sections[f"{name}/{environment}"] = (list(definitions), previous, entry)
+        return files, entry.get("state", {})
+
+    def _section_key(self, environment: str, definitions: Iterable[Definition], linked: list[str],
+                     previous: Mapping[str, bytes]) -> str | None:
+        files = {file for definition in definitions for file in self._definition_files(definition)}
+        files.update(map(str, linked))
+        keys = []
+        for file in sorted(files):
+            key = self.file_key(file)
+            if key is None:
+                return None
+            keys.append((file, key))
+        return _key(self.base, environment, keys, _alerting_state(previous, environment))
+
+    def _definition_files(self, definition: Definition) -> list[str]:
+        files = [definition.location.file]
+        if definition.module_file:
+            files.append(self._relative(definition.module_file))
+        return sorted(set(files))
+
+    def _relative(self, file: str) -> str:
+        try:
+            return Path(file).resolve().relative_to(self.root).as_posix()
+        except ValueError:
+            return file
+
+    def _definition_key(self, definition: Definition, environment: str) -> str | None:
+        if definition.module_file is None:
+            return None
+        keys = []
+        for file in self._definition_files(definition):
+            key = self.file_key(file)
+            if key is None:
+                return None
+            keys.append((file, key))
+        return _key(self.base, environment, definition.kind, definition.name, dict(definition.options), keys)
+
+    # ---------------------------------------------------------------------------------------------- recording
+
+    @contextmanager
+    def recording(self) -> Iterator[None]:
+        """Record what definitions import and open while the block imports and builds them."""
+        with _recording(self.root) as recorder:
+            self._recorder = recorder
+            yield
+
+    def remember_dashboard(self, definition: Definition, environment: str, compiled: Any, file_name: str,
+                           data: bytes) -> None:
+        self._dashboards.append((definition, environment, {
+            "uid": compiled.uid, "title": compiled.title, "folder": compiled.folder,
+            "definition": compiled.definition, "file": compiled.location.file, "line": compiled.location.line,
+            "file_name": file_name, "digest": self._keep(data),
+        }))
+
+    def remember_section(self, name: str, environment: str, definitions: Iterable[Definition], linked_uids: set[str],
+                         dashboards: Iterable[Definition], files: Mapping[str, bytes], state: Mapping[str, Any],
+                         previous: Mapping[str, bytes]) -> None:
+        linked = sorted({file for definition in dashboards if definition.options.get("uid") in linked_uids
+                         for file in self._definition_files(definition)})
+        self._sections[f"{name}/{environment}"] = (list(definitions), previous, {
+            "linked": linked, "files": {file_name: self._keep(data) for file_name, data in files.items()},
+            "state": dict(state),
+        })
+
+    def _keep(self, data: bytes) -> str:
+        digest = _digest(data)
+        self._blobs[digest] = data
+        return digest
+
+    def store(self, definitions: Iterable[Definition], definition_files: list[str], files: Mapping[str, bytes],
+              summary: Mapping[str, Any], previous: Mapping[str, bytes]) -> None:
+        """Write the index and blobs of this build (best effort: a cache that cannot be written costs speed only)."""
+        if self._recorder is None:
+            return
+        old_deps = self.index.get("deps", {})
+        deps: dict[str, list[str]] = {}
+        tracked = set(definition_files)
+        for definition in definitions:
+            tracked.update(self._definition_files(definition))
+        for file in sorted(tracked):
+            found = self._recorder.closure(file)
+            if file in self._reused_files and isinstance(old_deps.get(file), list):
+                found.update(map(str, old_deps[file]))  # its definitions did not run: keep what they used
+            deps[file] = sorted(found)
+        self.index = {"format": _FORMAT, "base": self.base, "deps": deps, "dashboards": {}, "sections": {},
+                      "whole": {}}
+        dashboards = {}
+        for definition, environment, entry in self._dashboards:
+            key = self._definition_key(definition, environment)
+            if key is not None:
+                dashboards[key] = entry
+        sections = {}
+        for name, (section_definitions, section_previous, entry) in self._sections.items():
+            key = self._section_key(name.split("/", 1)[1], section_definitions, entry["linked"], section_previous)
+            if key is not None:
+                sections[name] = {**entry, "key": key}
+        whole_key = self._whole_key(definition_files, previous)
+        whole = {"key": whole_key, "files": {path: self._keep(data) for path, data in files.items()},
+                 "summary": dict(summary)}
+        self.index.update(dashboards=dashboards, sections=sections, whole=whole)
+        self._write()
+
+    def _write(self) -> None:
+        try:
+            blobs = self.directory / "blobs"
+            blobs.mkdir(parents=True, exist_ok=True)
+            wanted = {entry["digest"] for entry in self.index["dashboards"].values()}
+            wanted.update(digest for entry in self.index["sections"].values() for digest in entry["files"].values())
+            wanted.update(self.index["whole"]["files"].values())
+            present = set(os.listdir(blobs))
+            for digest in wanted - present:
+                data = self._blobs.get(digest)
+                if data is not None:
+                    _write_atomically(blobs / digest, data)
+            _write_atomically(self.directory / "index.json", orjson.dumps(self.index))
+            for stale in present - wanted:
+                (blobs / stale).unlink(missing_ok=True)
+        except OSError:
+            pass
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    handle, temporary = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _alerting_state(previous: Mapping[str, bytes], environment: str | None) -> str:
+    """The previous alerting files (of one environment, or all): the build carries deletions over from them."""
+    from dashctl.alerts.packaging import is_alert_file
+
+    parts = []
+    for path in sorted(previous):
+        directory, _, name = path.rpartition("/")
+        if directory and "/" not in directory and is_alert_file(name) and environment in (None, directory):
+            parts.append((path, _digest(previous[path])))
+    return _key(parts)
