@@ -38,11 +38,12 @@ from typing import Any
 import orjson
 
 from dashctl import __version__
+from dashctl.compiler.pipeline import PackagedDashboard
 from dashctl.definitions import Definition
 from dashctl.errors import SourceLocation
 from dashctl.project.config import Project
 
-__all__ = ["BuildCache", "CACHE_DIR", "CachedDashboard", "cache_directory"]
+__all__ = ["BuildCache", "CACHE_DIR", "cache_directory", "merge_recorded", "recorded"]
 
 CACHE_DIR = ".dashctl-cache"
 _FORMAT = 1
@@ -54,19 +55,6 @@ def cache_directory(output_dir: Path) -> Path:
     """Where the cache of an output directory lives: beside it, in `.dashctl-cache/<its name>/`."""
     output_dir = output_dir.absolute()
     return output_dir.parent / CACHE_DIR / output_dir.name
-
-
-@dataclass(frozen=True, kw_only=True)
-class CachedDashboard:
-    """A dashboard packaged by an earlier build, with what the pipeline's checks need (title, folder)."""
-
-    uid: str
-    title: str
-    folder: str | None
-    definition: str
-    location: SourceLocation
-    file_name: str
-    data: bytes
 
 
 @dataclass(kw_only=True)
@@ -119,6 +107,24 @@ def _audit(event: str, args: tuple[Any, ...]) -> None:
             recorder.add(frame.f_code.co_filename, opened)
             return
         frame = frame.f_back
+
+
+def recorded(*, clear: bool = False) -> dict[str, list[str]]:
+    """What the active recorder holds (in a worker process: what its definitions imported and opened since the
+    last call with `clear`)."""
+    if not _ACTIVE:
+        return {}
+    edges = {source: sorted(targets) for source, targets in _ACTIVE[-1].edges.items()}
+    if clear:
+        _ACTIVE[-1].edges = {}
+    return edges
+
+
+def merge_recorded(edges: Mapping[str, list[str]]) -> None:
+    """Add what a worker process recorded to the active recorder of this process."""
+    if _ACTIVE:
+        for source, targets in edges.items():
+            _ACTIVE[-1].edges.setdefault(source, set()).update(targets)
 
 
 @contextmanager
@@ -265,7 +271,12 @@ class BuildCache:
             keys.append((file, key))
         return _key(self.base, keys, _alerting_state(previous, None))
 
-    def dashboard(self, definition: Definition, environment: str) -> CachedDashboard | None:
+    def has_dashboard(self, definition: Definition, environment: str) -> bool:
+        """Whether the index holds the dashboard (its blob is read, and checked, by `dashboard`)."""
+        key = self._definition_key(definition, environment)
+        return key is not None and key in self.index.get("dashboards", {})
+
+    def dashboard(self, definition: Definition, environment: str) -> PackagedDashboard | None:
         key = self._definition_key(definition, environment)
         entry = self.index.get("dashboards", {}).get(key) if key else None
         if not isinstance(entry, dict):
@@ -276,7 +287,7 @@ class BuildCache:
         self._dashboards.append((definition, environment, entry))
         self._reused_files.update(self._definition_files(definition))
         try:
-            return CachedDashboard(
+            return PackagedDashboard(
                 uid=entry["uid"], title=entry["title"], folder=entry["folder"], definition=entry["definition"],
                 location=SourceLocation(file=entry["file"], line=entry["line"]), file_name=entry["file_name"],
                 data=data,

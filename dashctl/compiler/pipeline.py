@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from dashctl.compiler.datasources import check_datasources, provisioning_document
 from dashctl.definitions import Definition, relative_location
 from dashctl.encoding import dump_json, dump_yaml
-from dashctl.errors import DefinitionError, DefinitionErrors, report_once
+from dashctl.errors import DefinitionError, DefinitionErrors, SourceLocation, report_once
 from dashctl.k8s import argocd
 from dashctl.k8s.manifests import Manifest, config_map, kustomization, object_name, secret
 from dashctl.project.config import Project, at_config_line
@@ -24,8 +24,11 @@ from dashctl.project.environment import Environment
 
 if TYPE_CHECKING:
     from dashctl.compiler.cache import BuildCache
+    from dashctl.compiler.workers import Workers
 
-__all__ = ["ARGOCD_DIR", "BuildOutput", "EnvironmentBuild", "build_project"]
+__all__ = [
+    "ARGOCD_DIR", "BuildOutput", "EnvironmentBuild", "PackagedDashboard", "build_project", "package_in_worker",
+]
 
 ARGOCD_DIR = "argocd"
 
@@ -44,6 +47,20 @@ class EnvironmentBuild:
     def count(self, kind: str) -> int:
         """How many dashboards or datasources the environment has, compiled now or taken from the cache."""
         return len(getattr(self, kind)) + self.reused.get(kind, 0)
+
+
+@dataclass(frozen=True, kw_only=True)
+class PackagedDashboard:
+    """A dashboard packaged outside the environment's build (by a worker process, or an earlier build: the cache),
+    with what the pipeline's checks need of it."""
+
+    uid: str
+    title: str
+    folder: str | None
+    definition: str
+    location: SourceLocation
+    file_name: str
+    data: bytes
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -66,6 +83,7 @@ def build_project(
     validate_queries: bool = True,
     cache: BuildCache | None = None,
     progress: Callable[[str], None] | None = None,
+    jobs: int = 1,
 ) -> BuildOutput:
     """Build the named environments (all when none are named); raise DefinitionErrors listing every problem.
 
@@ -76,7 +94,10 @@ def build_project(
 
     With a `cache` (`dashctl.compiler.cache`), what did not change since the build that filled it is taken from
     it instead of built. `progress` receives a line now and then for a build that takes a while (the CLI prints
-    it on stderr); the library itself never prints.
+    it on stderr); the library itself never prints. `jobs` other than 1 packages dashboards in that many forked
+    processes (0: one per core) when there are enough of them: the files are the same, but the dashboards
+    packaged there are counted in `EnvironmentBuild.reused`, not held in `EnvironmentBuild.dashboards` (preview,
+    diff and lint, which need them, build serially).
     """
     environments = project.select_environments(tuple(environment_names))
     previous = previous or {}
@@ -106,18 +127,30 @@ def build_project(
         problems.extend(_check_unique_uids(discovery))
         files: dict[str, bytes] = {}
         builds = []
-        from dashctl.queries.promql.semantics import experimental_functions
+        workers = None
+        if jobs != 1:
+            from dashctl.compiler.workers import start_workers
 
-        for environment in environments:
-            report(f"building environment {environment.name}")
-            # PromQL is validated for the environment's Prometheus: experimental functions only where it enables them.
-            with experimental_functions(enabled=environment.promql_experimental_functions):
-                build, env_files, env_problems = _build_environment(
-                    project, discovery, environment, previous, validate_queries=validate_queries, cache=cache
-                )
-            problems.extend(env_problems)
-            files.update(env_files)
-            builds.append(build)
+            workers = start_workers(project, discovery, environments, validate_queries=validate_queries, jobs=jobs,
+                                    skip=cache.has_dashboard if cache is not None else None)
+        try:
+            from dashctl.queries.promql.semantics import experimental_functions
+
+            for environment in environments:
+                report(f"building environment {environment.name}")
+                # PromQL is validated for the environment's Prometheus: experimental functions only where it
+                # enables them.
+                with experimental_functions(enabled=environment.promql_experimental_functions):
+                    build, env_files, env_problems = _build_environment(
+                        project, discovery, environment, previous, validate_queries=validate_queries, cache=cache,
+                        workers=workers,
+                    )
+                problems.extend(env_problems)
+                files.update(env_files)
+                builds.append(build)
+        finally:
+            if workers is not None:
+                workers.close()
     if problems:
         raise DefinitionErrors(_unique(problems))
     if all_environments:
@@ -143,8 +176,8 @@ def _build_environment(
     *,
     validate_queries: bool = True,
     cache: BuildCache | None = None,
+    workers: Workers | None = None,
 ) -> tuple[EnvironmentBuild, dict[str, bytes], list[DefinitionError]]:
-    from dashctl.dashboards.compile import compile_dashboard
     from dashctl.queries.validation import query_validation
 
     problems: list[DefinitionError] = []
@@ -176,31 +209,52 @@ def _build_environment(
     if datasources:
         manifests.append(_package_datasources(datasources, environment))
 
+    files: dict[str, bytes] = {}
+    resources: list[str] = []
+    # The sections (alerting) first: meanwhile worker processes, if any, package this environment's dashboards.
+    # Their problems are still reported after the dashboards'.
+    extras: dict[str, Any] = {}
+    section_problems: list[DefinitionError] = []
+    for name, section in _extra_sections().items():
+        section_definitions = [d for d in discovery.definitions if d.kind not in ("dashboard", "datasources")]
+        reused = cache.section(name, environment.name, section_definitions, previous) if cache is not None else None
+        if reused is not None:
+            section_files, section_state = reused
+        else:
+            # Sections take no validate_queries keyword: the switch reaches their check_query calls by context.
+            with query_validation(enabled=validate_queries):
+                section_manifests, found, section_state = section(project, discovery, environment, previous)
+            section_problems.extend(found)
+            section_files = {manifest.file_name: dump_yaml(dict(manifest.body)).encode()
+                             for manifest in section_manifests}
+            if cache is not None and not found:
+                cache.remember_section(name, environment.name, section_definitions, _linked_dashboards(section_state),
+                                       discovery.of_kind("dashboard"), section_files,
+                                       {"counts": section_state.get("counts", {})}, previous)
+        extras.update(section_state)
+        for file_name, data in section_files.items():
+            files[f"{environment.name}/{file_name}"] = data
+            resources.append(file_name)
+
     dashboards = []
-    cached = []  # CachedDashboard: packaged by an earlier build
+    packaged_elsewhere = []  # PackagedDashboard: by an earlier build (the cache) or a worker process
     definitions = {}
-    for definition in discovery.of_kind("dashboard"):
-        if not definition.applies_to(environment.name):
+    for index, definition in enumerate(discovery.definitions):
+        if definition.kind != "dashboard" or not definition.applies_to(environment.name):
             continue
         hit = cache.dashboard(definition, environment.name) if cache is not None else None
+        if hit is None and workers is not None:
+            hit = workers.result(environment.name, index)  # None: it met a problem; built again here to report it
+            if hit is not None and cache is not None:
+                cache.remember_dashboard(definition, environment.name, hit, hit.file_name, hit.data)
         if hit is not None:
-            cached.append(hit)
+            packaged_elsewhere.append(hit)
             continue
-        built = _call(definition, environment, project, problems)
-        if built is None:
-            continue
-        try:
-            compiled = compile_dashboard(definition, built, environment, validate_queries=validate_queries)
-        except DefinitionErrors as errors:
-            problems.extend(errors.errors)
-            continue
-        except DefinitionError as error:
-            problems.append(error.with_context(location=definition.location, definition=definition.label))
-            continue
-        dashboards.append(compiled)
-        definitions[id(compiled)] = definition
-    problems.extend(_check_titles([*dashboards, *cached], environment))
-    files: dict[str, bytes] = {}
+        compiled = _compile(definition, environment, project, problems, validate_queries=validate_queries)
+        if compiled is not None:
+            dashboards.append(compiled)
+            definitions[id(compiled)] = definition
+    problems.extend(_check_titles([*dashboards, *packaged_elsewhere], environment))
     for compiled in dashboards:
         try:
             manifest = _package_dashboard(compiled, environment)
@@ -209,52 +263,64 @@ def _build_environment(
             continue
         data = dump_yaml(dict(manifest.body)).encode()
         files[f"{environment.name}/{manifest.file_name}"] = data
+        resources.append(manifest.file_name)
         if cache is not None:
             cache.remember_dashboard(definitions[id(compiled)], environment.name, compiled, manifest.file_name, data)
-    resources = [manifest.file_name for manifest in manifests] + [file_name for file_name in (
-        path.split("/", 1)[1] for path in files)] + [hit.file_name for hit in cached]
-    for hit in cached:
+    for hit in packaged_elsewhere:
         files[f"{environment.name}/{hit.file_name}"] = hit.data
-
-    extras: dict[str, Any] = {}
-    for name, section in _extra_sections().items():
-        section_definitions = [d for d in discovery.definitions if d.kind not in ("dashboard", "datasources")]
-        reused = cache.section(name, environment.name, section_definitions, previous) if cache is not None else None
-        if reused is not None:
-            section_files, section_state = reused
-            for file_name, data in section_files.items():
-                files[f"{environment.name}/{file_name}"] = data
-                resources.append(file_name)
-            extras.update(section_state)
-            continue
-        # Sections take no validate_queries keyword: the switch reaches their check_query calls by context.
-        with query_validation(enabled=validate_queries):
-            section_manifests, section_problems, section_state = section(project, discovery, environment, previous)
-        problems.extend(section_problems)
-        extras.update(section_state)
-        section_files = {manifest.file_name: dump_yaml(dict(manifest.body)).encode()
-                         for manifest in section_manifests}
-        for file_name, data in section_files.items():
-            files[f"{environment.name}/{file_name}"] = data
-            resources.append(file_name)
-        if cache is not None and not section_problems:
-            cache.remember_section(name, environment.name, section_definitions, _linked_dashboards(section_state),
-                                   discovery.of_kind("dashboard"), section_files, {"counts": section_state.get(
-                                       "counts", {})}, previous)
+        resources.append(hit.file_name)
+    problems.extend(section_problems)
 
     for manifest in manifests:
         files[f"{environment.name}/{manifest.file_name}"] = dump_yaml(dict(manifest.body)).encode()
+        resources.append(manifest.file_name)
     files[f"{environment.name}/kustomization.yaml"] = dump_yaml(
         kustomization(namespace=environment.namespace, resources=resources)
     ).encode()
     build = EnvironmentBuild(
         environment=environment, dashboards=tuple(dashboards), datasources=tuple(datasources), extras=extras,
-        reused={"dashboards": len(cached)} if cached else {},
+        reused={"dashboards": len(packaged_elsewhere)} if packaged_elsewhere else {},
     )
     # Marked with the environment, so that one root cause met in several is reported once naming them all; a
     # configured value that does not fit is reported where the configuration holds it.
     return build, files, [at_config_line(problem, project).in_environments((environment.name,))
                           for problem in problems]
+
+
+def _compile(
+    definition: Definition, environment: Environment, project: Project, problems: list[DefinitionError], *,
+    validate_queries: bool,
+) -> Any:
+    """Build and compile one dashboard definition; its problems go to `problems` (then None is returned)."""
+    from dashctl.dashboards.compile import compile_dashboard
+
+    built = _call(definition, environment, project, problems)
+    if built is None:
+        return None
+    try:
+        return compile_dashboard(definition, built, environment, validate_queries=validate_queries)
+    except DefinitionErrors as errors:
+        problems.extend(errors.errors)
+    except DefinitionError as error:
+        problems.append(error.with_context(location=definition.location, definition=definition.label))
+    return None
+
+
+def package_in_worker(project: Project, definition: Definition, environment: Environment, *,
+                      validate_queries: bool) -> PackagedDashboard | None:
+    """Compile and package one dashboard (in a worker process); None when it meets any problem."""
+    problems: list[DefinitionError] = []
+    compiled = _compile(definition, environment, project, problems, validate_queries=validate_queries)
+    if compiled is None or problems:
+        return None
+    try:
+        manifest = _package_dashboard(compiled, environment)
+    except DefinitionError:
+        return None
+    return PackagedDashboard(
+        uid=compiled.uid, title=compiled.title, folder=compiled.folder, definition=compiled.definition,
+        location=compiled.location, file_name=manifest.file_name, data=dump_yaml(dict(manifest.body)).encode(),
+    )
 
 
 def _linked_dashboards(state: Mapping[str, Any]) -> set[str]:

@@ -1,0 +1,110 @@
+"""Dashboards compiled and packaged in worker processes: definitions are independent, so a large build spreads
+them over the machine's cores.
+
+The workers are forked, never spawned: they inherit the definitions the parent imported, so no definition file is
+imported twice (its import side effects happen once, in the parent) and no user code needs pickling; only
+(environment, index) pairs go out and packaged bytes come back. The output is the same as a serial build's:
+results are placed by definition, not by arrival. A dashboard that meets any problem is built again by the
+parent, which reports it exactly as a serial build does. What the workers' definitions import or open is
+recorded there and merged into the parent's build cache recorder.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
+
+from dashctl.definitions import Definition
+from dashctl.project.config import Project
+from dashctl.project.discovery import Discovery
+from dashctl.project.environment import Environment
+
+__all__ = ["MIN_TASKS", "Workers", "available_cores", "start_workers"]
+
+# Below this many dashboards (× environments) forking costs more than it saves.
+MIN_TASKS = 40
+_STATE: tuple[Project, Discovery, Mapping[str, Environment], bool] | None = None
+
+
+def available_cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+class Workers:
+    """Dashboards being packaged by a pool of forked processes; `result` waits for the one asked for."""
+
+    def __init__(self, pool: Any, results: Iterator[Any]) -> None:
+        self._pool = pool
+        self._results = results
+        self._done: dict[tuple[str, int], Any] = {}
+
+    def result(self, environment: str, index: int) -> Any:
+        """The PackagedDashboard of discovery.definitions[index] in `environment`, or None (build it here)."""
+        from dashctl.compiler.cache import merge_recorded
+
+        key = (environment, index)
+        while key not in self._done:
+            try:
+                packaged, edges = next(self._results)
+            except StopIteration:
+                return None
+            merge_recorded(edges)
+            self._done.update(packaged)
+        return self._done.pop(key)
+
+    def close(self) -> None:
+        global _STATE
+        self._pool.terminate()
+        self._pool.join()
+        _STATE = None
+
+
+def start_workers(
+    project: Project,
+    discovery: Discovery,
+    environments: tuple[Environment, ...],
+    *,
+    validate_queries: bool,
+    jobs: int,
+    skip: Callable[[Definition, str], bool] | None = None,
+) -> Workers | None:
+    """Start packaging every dashboard of `environments` (but those `skip` names) in `jobs` processes (0: one per
+    core); None when a serial build is as fast (one job, few dashboards, or no fork on this platform)."""
+    global _STATE
+    tasks = [
+        (environment.name, index)
+        for environment in environments
+        for index, definition in enumerate(discovery.definitions)
+        if definition.kind == "dashboard" and definition.applies_to(environment.name)
+        and not (skip is not None and skip(definition, environment.name))
+    ]
+    jobs = jobs or available_cores()
+    if jobs < 2 or len(tasks) < MIN_TASKS or "fork" not in multiprocessing.get_all_start_methods():
+        return None
+    _STATE = (project, discovery, {environment.name: environment for environment in environments}, validate_queries)
+    pool = multiprocessing.get_context("fork").Pool(jobs)
+    size = max(1, len(tasks) // (jobs * 8))
+    chunks = [tasks[start : start + size] for start in range(0, len(tasks), size)]
+    return Workers(pool, pool.imap(_package_chunk, chunks))
+
+
+def _package_chunk(tasks: list[tuple[str, int]]) -> tuple[dict[tuple[str, int], Any], dict[str, list[str]]]:
+    from dashctl.compiler.cache import recorded
+    from dashctl.compiler.pipeline import package_in_worker
+
+    assert _STATE is not None
+    project, discovery, environments, validate_queries = _STATE
+    packaged: dict[tuple[str, int], Any] = {}
+    for environment, index in tasks:
+        try:
+            packaged[(environment, index)] = package_in_worker(
+                project, discovery.definitions[index], environments[environment], validate_queries=validate_queries
+            )
+        except Exception:  # noqa: BLE001 - the parent builds it again and reports what went wrong
+            packaged[(environment, index)] = None
+    return packaged, recorded(clear=True)
