@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import builtins
 import hashlib
-import importlib.metadata
 import importlib.util
 import os
 import sys
@@ -47,7 +46,7 @@ __all__ = ["BuildCache", "CACHE_DIR", "cache_directory", "merge_recorded", "reco
 
 CACHE_DIR = ".dashctl-cache"
 _FORMAT = 1
-_PACKAGES = ("grafanalib", "pyyaml", "orjson", "promql-parser")
+_PACKAGES = ("grafanalib", "yaml", "orjson", "promql_parser")
 _DASHCTL = Path(__file__).resolve().parents[1]
 
 
@@ -179,11 +178,15 @@ def _base_key(project: Project, environments: Iterable[str]) -> str:
         (str(path.relative_to(_DASHCTL)), path.stat().st_size, path.stat().st_mtime_ns)
         for path in _DASHCTL.rglob("*.py")
     )
+    # Each package's installed files (where, size, time): an upgrade rewrites them; cheaper than reading
+    # importlib.metadata, which imports more than the whole no-op build needs.
     versions = {}
     for package in _PACKAGES:
-        try:
-            versions[package] = importlib.metadata.version(package)
-        except importlib.metadata.PackageNotFoundError:
+        spec = importlib.util.find_spec(package)
+        origin = spec.origin if spec is not None else None
+        if origin and os.path.exists(origin):
+            versions[package] = (origin, os.stat(origin).st_size, os.stat(origin).st_mtime_ns)
+        else:
             versions[package] = None
     return _key(_FORMAT, __version__, stamp, sys.version, versions, _digest(project.config_file.read_bytes()),
                 str(project.root), sorted(environments))
@@ -199,6 +202,8 @@ class BuildCache:
         self.base = _base_key(project, environments)
         self.index = self._load_index()
         self._contents: dict[str, str] = {}
+        self._file_keys: dict[str, str | None] = {}  # emptied when the dependencies change (store)
+        self._relative_files: dict[str, str] = {}
         self._recorder: _Recorder | None = None
         # (definition, environment, entry) of every dashboard this build packaged or reused, and the same for
         # sections by name: their keys are computed when storing, from the dependencies this build recorded.
@@ -232,10 +237,14 @@ class BuildCache:
 
     def file_key(self, file: str) -> str | None:
         """The key of a file and everything it imports or opens, None when the last build did not record them."""
+        if file in self._file_keys:
+            return self._file_keys[file]
         deps = self.index.get("deps", {}).get(file)
-        if not isinstance(deps, list):
-            return None
-        return _key(file, self._content(file), [(dep, self._content(dep)) for dep in sorted(map(str, deps))])
+        key = None
+        if isinstance(deps, list):
+            key = _key(file, self._content(file), [(dep, self._content(dep)) for dep in sorted(map(str, deps))])
+        self._file_keys[file] = key
+        return key
 
     def _blob(self, digest: str) -> bytes | None:
         if digest in self._blobs:
@@ -332,10 +341,14 @@ class BuildCache:
         return sorted(set(files))
 
     def _relative(self, file: str) -> str:
-        try:
-            return Path(file).resolve().relative_to(self.root).as_posix()
-        except ValueError:
-            return file
+        found = self._relative_files.get(file)
+        if found is None:
+            try:
+                found = Path(file).resolve().relative_to(self.root).as_posix()
+            except ValueError:
+                found = file
+            self._relative_files[file] = found
+        return found
 
     def _definition_key(self, definition: Definition, environment: str) -> str | None:
         if definition.module_file is None:
@@ -397,6 +410,7 @@ class BuildCache:
             deps[file] = sorted(found)
         self.index = {"format": _FORMAT, "base": self.base, "deps": deps, "dashboards": {}, "sections": {},
                       "whole": {}}
+        self._file_keys = {}
         dashboards = {}
         for definition, environment, entry in self._dashboards:
             key = self._definition_key(definition, environment)
@@ -444,12 +458,14 @@ def _write_atomically(path: Path, data: bytes) -> None:
 
 
 def _alerting_state(previous: Mapping[str, bytes], environment: str | None) -> str:
-    """The previous alerting files (of one environment, or all): the build carries deletions over from them."""
-    from dashctl.alerts.packaging import is_alert_file
+    """The previous alerting files (of one environment, or all): the build carries deletions over from them.
 
+    Every file of an environment directory whose name starts with "alert": a superset of the alerting files
+    (`dashctl.alerts.packaging.is_alert_file`) that does not import the alerting package on the no-op path.
+    """
     parts = []
     for path in sorted(previous):
         directory, _, name = path.rpartition("/")
-        if directory and "/" not in directory and is_alert_file(name) and environment in (None, directory):
+        if directory and "/" not in directory and name.startswith("alert") and environment in (None, directory):
             parts.append((path, _digest(previous[path])))
     return _key(parts)

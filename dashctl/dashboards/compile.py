@@ -157,15 +157,21 @@ def _to_json(built: Any, definition: Definition, label: str) -> dict[str, Any]:
     return data
 
 
+_LEAVES = frozenset({str, int, float, bool, type(None)})
+
+
 def _plain(value: Any) -> Any:
     """grafanalib objects as plain, independent dicts and lists without null members, in one walk.
 
     What grafanalib's JSON encoder does (to_json_data on every object), without a JSON round trip: encoding and
     parsing back cost as much again as the walk.
     """
-    if isinstance(value, dict):
+    kind = type(value)
+    if kind in _LEAVES:  # most of the tree: checked first, and cheaply
+        return value
+    if kind is dict or isinstance(value, dict):
         return {key: _plain(item) for key, item in value.items() if item is not None}
-    if isinstance(value, (list, tuple)):
+    if kind is list or isinstance(value, (list, tuple)):
         return [_plain(item) for item in value]
     if hasattr(value, "to_json_data"):
         return _plain(value.to_json_data())
