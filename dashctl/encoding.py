@@ -155,10 +155,21 @@ def _flat_scalar(text: str) -> tuple[str, bool]:
     return text, True
 
 
+_SCALARS: dict[str, tuple[str, bool]] = {}  # written forms of strings: keys and values recur across documents
+
+
+def _flat(text: str) -> tuple[str, bool]:
+    found = _SCALARS.get(text)
+    if found is None:
+        if len(_SCALARS) > 200_000:
+            _SCALARS.clear()
+        found = _SCALARS[text] = _flat_scalar(text)
+    return found
+
+
 class _BlockWriter:
     def __init__(self) -> None:
         self.parts: list[str] = []
-        self.scalars: dict[str, tuple[str, bool]] = {}
 
     def document(self, data: Any) -> str:
         if type(data) is dict:
@@ -168,26 +179,44 @@ class _BlockWriter:
         return "".join(self.parts)
 
     def mapping(self, data: dict[str, Any], indent: int, *, first_prefix: str) -> None:
+        append = self.parts.append
         pad = " " * indent
         prefix = first_prefix
         for key in sorted(data):
             if type(key) is not str or len(key) >= _SIMPLE_KEY_MAX or "\n" in key:
                 raise _Unsure
-            written, _ = self.flat(key)
-            self.parts.append(prefix)
+            written = _flat(key)[0]
+            value = data[key]
+            kind = type(value)
+            # Scalars, most of any document, are written here in one piece.
+            if kind is str and "\n" not in value:
+                text, plain = _flat(value)
+                column = indent + len(written) + 2
+                if column + len(text) > _WIDTH and " " in value:
+                    text = _folded(text, column, indent + 2, quoted=not plain)
+                append(f"{prefix}{written}: {text}\n")
+            elif kind is int or kind is bool or value is None:
+                append(f"{prefix}{written}: {_flat_other(value)}\n")
+            else:
+                append(f"{prefix}{written}:")
+                self.value(value, indent, column=indent + len(written) + 1, in_mapping=True)
             prefix = pad
-            self.parts.append(written)
-            self.parts.append(":")
-            self.value(data[key], indent, column=indent + len(written) + 1, in_mapping=True)
 
     def sequence(self, data: list[Any], indent: int, *, first_prefix: str) -> None:
+        append = self.parts.append
         pad = " " * indent
         prefix = first_prefix
         for item in data:
-            self.parts.append(prefix)
+            kind = type(item)
+            if kind is str and "\n" not in item:
+                text, plain = _flat(item)
+                if indent + 2 + len(text) > _WIDTH and " " in item:
+                    text = _folded(text, indent + 2, indent + 2, quoted=not plain)
+                append(f"{prefix}- {text}\n")
+            else:
+                append(f"{prefix}-")
+                self.value(item, indent, column=indent + 1, in_mapping=False)
             prefix = pad
-            self.parts.append("-")
-            self.value(item, indent, column=indent + 1, in_mapping=False)
 
     def value(self, value: Any, indent: int, *, column: int, in_mapping: bool) -> None:
         """Write what follows `key:` or `-` (at `column`), in a container whose entries start at `indent`."""
@@ -221,14 +250,8 @@ class _BlockWriter:
             self.parts.append(_flat_other(value))
             self.parts.append("\n")
 
-    def flat(self, text: str) -> tuple[str, bool]:
-        found = self.scalars.get(text)
-        if found is None:
-            found = self.scalars[text] = _flat_scalar(text)
-        return found
-
     def string(self, text: str, column: int, continuation: int) -> None:
-        written, plain = self.flat(text)
+        written, plain = _flat(text)
         if column + len(written) <= _WIDTH or " " not in text:
             self.parts.append(written)
         else:
