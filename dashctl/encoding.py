@@ -278,15 +278,16 @@ def _folded(written: str, column: int, continuation: int, *, quoted: bool) -> st
     first, last = (1, len(written) - 2) if quoted else (0, len(written) - 1)
     start = 0  # where the current line's part of `written` begins
     line_column = column  # the column of written[start]
-    for match in _BREAKABLE.finditer(written, first + 1):
-        space = match.start()
-        if space >= last:
+    while True:
+        # The first space libyaml may break at once past the width: one search per line, not a walk of the text.
+        match = _BREAKABLE.search(written, max(start + _WIDTH - line_column + 1, first + 1))
+        if match is None or match.start() >= last:
             break
-        if line_column + (space - start) > _WIDTH:
-            out.append(written[start:space])
-            out.append("\n" + " " * continuation)
-            start = space + 1
-            line_column = continuation
+        space = match.start()
+        out.append(written[start:space])
+        out.append("\n" + " " * continuation)
+        start = space + 1
+        line_column = continuation
     out.append(written[start:])
     return "".join(out)
 

@@ -420,10 +420,17 @@ def _resolve_panel(panel: dict[str, Any], resolver: _DatasourceResolver, validat
                 f"{where} has queries but no datasource",
                 hint="set dataSource='metrics' (or another logical name) on the panel",
             )
-        target["datasource"] = ref
         validator.check(ref, target, title, len(targets))
-        targets.append(_without_none(target))
+        # The panel and its targets hold no nulls by now (cleaned above): only a datasource can be unresolved.
+        if ref is None:
+            target.pop("datasource", None)
+        else:
+            target["datasource"] = ref
+        targets.append(target)
     if targets:
         resolved["targets"] = targets
-    resolved["datasource"] = panel_ref
-    return _without_none(resolved)
+    if panel_ref is None:
+        resolved.pop("datasource", None)
+    else:
+        resolved["datasource"] = panel_ref
+    return resolved
