@@ -204,6 +204,7 @@ class BuildCache:
         self._contents: dict[str, str] = {}
         self._file_keys: dict[str, str | None] = {}  # emptied when the dependencies change (store)
         self._relative_files: dict[str, str] = {}
+        self._previous: Mapping[str, bytes] = {}  # the output directory as the build found it (see `whole`)
         self._recorder: _Recorder | None = None
         # (definition, environment, entry) of every dashboard this build packaged or reused, and the same for
         # sections by name: their keys are computed when storing, from the dependencies this build recorded.
@@ -246,9 +247,15 @@ class BuildCache:
         self._file_keys[file] = key
         return key
 
-    def _blob(self, digest: str) -> bytes | None:
+    def _blob(self, digest: str, on_disk: str | None = None) -> bytes | None:
+        """The content with this digest: the output file `on_disk` when it still holds it, else the blob."""
         if digest in self._blobs:
             return self._blobs[digest]
+        if on_disk is not None:
+            data = self._previous.get(on_disk)
+            if data is not None and _digest(data) == digest:
+                self._blobs[digest] = data  # rewritten if its blob went missing
+                return data
         try:
             data = (self.directory / "blobs" / digest).read_bytes()
         except OSError:
@@ -257,17 +264,16 @@ class BuildCache:
 
     def whole(self, definition_files: list[str], previous: Mapping[str, bytes]) -> tuple[dict[str, bytes], dict[str, Any]] | None:
         """The files and summary of the last build when none of its inputs changed, else None."""
+        self._previous = previous
         entry = self.index.get("whole", {})
         key = self._whole_key(definition_files, previous)
         if key is None or entry.get("key") != key or not isinstance(entry.get("files"), dict):
             return None
         files: dict[str, bytes] = {}
         for path, digest in entry["files"].items():
-            data = previous.get(path)
-            if data is None or _digest(data) != digest:
-                data = self._blob(digest)
-                if data is None:
-                    return None
+            data = self._blob(digest, on_disk=path)
+            if data is None:
+                return None
             files[path] = data
         return files, entry.get("summary", {})
 
@@ -290,7 +296,7 @@ class BuildCache:
         entry = self.index.get("dashboards", {}).get(key) if key else None
         if not isinstance(entry, dict):
             return None
-        data = self._blob(str(entry.get("digest")))
+        data = self._blob(str(entry.get("digest")), on_disk=f"{environment}/{entry.get('file_name')}")
         if data is None:
             return None
         self._dashboards.append((definition, environment, entry))
@@ -315,7 +321,7 @@ class BuildCache:
             return None
         files = {}
         for file_name, digest in entry["files"].items():
-            data = self._blob(digest)
+            data = self._blob(digest, on_disk=f"{environment}/{file_name}")
             if data is None:
                 return None
             files[file_name] = data
