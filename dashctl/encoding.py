@@ -161,9 +161,11 @@ _SCALARS: dict[str, tuple[str, bool]] = {}  # written forms of strings: keys and
 def _flat(text: str) -> tuple[str, bool]:
     found = _SCALARS.get(text)
     if found is None:
-        if len(_SCALARS) > 200_000:
-            _SCALARS.clear()
-        found = _SCALARS[text] = _flat_scalar(text)
+        found = _flat_scalar(text)
+        if len(text) <= 200:  # names and short values recur; a dashboard's JSON does not, and would pin memory
+            if len(_SCALARS) > 100_000:
+                _SCALARS.clear()
+            _SCALARS[text] = found
     return found
 
 

@@ -64,7 +64,8 @@ def build(environments: tuple[str, ...], project_dir: Path | None, output: Path 
 
             names = [environment.name for environment in project.select_environments(environments)]
             cache = BuildCache(cache_directory(directory), project, names)
-        result = build_project(project, environments, previous=previous, cache=cache, progress=_progress(), jobs=0)
+        result = build_project(project, environments, previous=previous, cache=cache, progress=_progress(), jobs=0,
+                               keep_compiled=False)
     if output_format == "json":
         from dashctl.compiler.summary import render_build_json
 

@@ -41,11 +41,12 @@ class EnvironmentBuild:
     dashboards: tuple[Any, ...] = ()
     datasources: tuple[Any, ...] = ()
     extras: Mapping[str, Any] = field(default_factory=dict)
-    # Objects taken from the build cache by kind ("dashboards", "datasources"): counted, not in the tuples above.
+    # Objects by kind ("dashboards", "datasources") that are counted but not held in the tuples above: taken from
+    # the build cache, packaged by a worker process, or not kept (`build_project(keep_compiled=False)`).
     reused: Mapping[str, int] = field(default_factory=dict)
 
     def count(self, kind: str) -> int:
-        """How many dashboards or datasources the environment has, compiled now or taken from the cache."""
+        """How many dashboards or datasources the environment has, held above or only counted."""
         return len(getattr(self, kind)) + self.reused.get(kind, 0)
 
 
@@ -84,6 +85,7 @@ def build_project(
     cache: BuildCache | None = None,
     progress: Callable[[str], None] | None = None,
     jobs: int = 1,
+    keep_compiled: bool = True,
 ) -> BuildOutput:
     """Build the named environments (all when none are named); raise DefinitionErrors listing every problem.
 
@@ -97,7 +99,9 @@ def build_project(
     it on stderr); the library itself never prints. `jobs` other than 1 packages dashboards in that many forked
     processes (0: one per core) when there are enough of them: the files are the same, but the dashboards
     packaged there are counted in `EnvironmentBuild.reused`, not held in `EnvironmentBuild.dashboards` (preview,
-    diff and lint, which need them, build serially).
+    diff and lint, which need them, build serially). `keep_compiled=False` drops each dashboard's model once it
+    is packaged (`dashctl build`, which needs only the files): memory then grows with the output, not with the
+    models.
     """
     environments = project.select_environments(tuple(environment_names))
     previous = previous or {}
@@ -143,7 +147,7 @@ def build_project(
                 with experimental_functions(enabled=environment.promql_experimental_functions):
                     build, env_files, env_problems = _build_environment(
                         project, discovery, environment, previous, validate_queries=validate_queries, cache=cache,
-                        workers=workers,
+                        workers=workers, keep_compiled=keep_compiled,
                     )
                 problems.extend(env_problems)
                 files.update(env_files)
@@ -177,6 +181,7 @@ def _build_environment(
     validate_queries: bool = True,
     cache: BuildCache | None = None,
     workers: Workers | None = None,
+    keep_compiled: bool = True,
 ) -> tuple[EnvironmentBuild, dict[str, bytes], list[DefinitionError]]:
     from dashctl.queries.validation import query_validation
 
@@ -231,14 +236,16 @@ def _build_environment(
                 cache.remember_section(name, environment.name, section_definitions, _linked_dashboards(section_state),
                                        discovery.of_kind("dashboard"), section_files,
                                        {"counts": section_state.get("counts", {})}, previous)
-        extras.update(section_state)
+        # Without keep_compiled only what the CLI prints stays: the compiled alerting is dropped with the models.
+        extras.update(section_state if keep_compiled else {"counts": section_state.get("counts", {})})
         for file_name, data in section_files.items():
             files[f"{environment.name}/{file_name}"] = data
             resources.append(file_name)
 
     dashboards = []
     packaged_elsewhere = []  # PackagedDashboard: by an earlier build (the cache) or a worker process
-    definitions = {}
+    not_kept = []  # PackagedDashboard without its bytes (already in `files`): keep_compiled=False
+    package_problems: list[DefinitionError] = []
     for index, definition in enumerate(discovery.definitions):
         if definition.kind != "dashboard" or not definition.applies_to(environment.name):
             continue
@@ -251,21 +258,29 @@ def _build_environment(
             packaged_elsewhere.append(hit)
             continue
         compiled = _compile(definition, environment, project, problems, validate_queries=validate_queries)
-        if compiled is not None:
-            dashboards.append(compiled)
-            definitions[id(compiled)] = definition
-    problems.extend(_check_titles([*dashboards, *packaged_elsewhere], environment))
-    for compiled in dashboards:
+        if compiled is None:
+            continue
+        # Packaged at once, so that without keep_compiled the model is dropped before the next one is built.
         try:
             manifest = _package_dashboard(compiled, environment)
         except DefinitionError as error:
-            problems.append(error.with_context(location=compiled.location, definition=compiled.definition))
+            package_problems.append(error.with_context(location=compiled.location, definition=compiled.definition))
+            dashboards.append(compiled)  # for the title check; the build fails anyway
             continue
         data = dump_yaml(dict(manifest.body)).encode()
         files[f"{environment.name}/{manifest.file_name}"] = data
         resources.append(manifest.file_name)
         if cache is not None:
-            cache.remember_dashboard(definitions[id(compiled)], environment.name, compiled, manifest.file_name, data)
+            cache.remember_dashboard(definition, environment.name, compiled, manifest.file_name, data)
+        if keep_compiled:
+            dashboards.append(compiled)
+        else:
+            not_kept.append(PackagedDashboard(
+                uid=compiled.uid, title=compiled.title, folder=compiled.folder, definition=compiled.definition,
+                location=compiled.location, file_name=manifest.file_name, data=b"",
+            ))
+    problems.extend(_check_titles([*dashboards, *packaged_elsewhere, *not_kept], environment))
+    problems.extend(package_problems)
     for hit in packaged_elsewhere:
         files[f"{environment.name}/{hit.file_name}"] = hit.data
         resources.append(hit.file_name)
@@ -279,7 +294,7 @@ def _build_environment(
     ).encode()
     build = EnvironmentBuild(
         environment=environment, dashboards=tuple(dashboards), datasources=tuple(datasources), extras=extras,
-        reused={"dashboards": len(packaged_elsewhere)} if packaged_elsewhere else {},
+        reused={"dashboards": len(packaged_elsewhere) + len(not_kept)} if packaged_elsewhere or not_kept else {},
     )
     # Marked with the environment, so that one root cause met in several is reported once naming them all; a
     # configured value that does not fit is reported where the configuration holds it.

@@ -96,15 +96,19 @@ def start_workers(
 def _package_chunk(tasks: list[tuple[str, int]]) -> tuple[dict[tuple[str, int], Any], dict[str, list[str]]]:
     from dashctl.compiler.cache import recorded
     from dashctl.compiler.pipeline import package_in_worker
+    from dashctl.queries.promql.semantics import experimental_functions
 
     assert _STATE is not None
     project, discovery, environments, validate_queries = _STATE
     packaged: dict[tuple[str, int], Any] = {}
     for environment, index in tasks:
-        try:
-            packaged[(environment, index)] = package_in_worker(
-                project, discovery.definitions[index], environments[environment], validate_queries=validate_queries
-            )
-        except Exception:  # noqa: BLE001 - the parent builds it again and reports what went wrong
-            packaged[(environment, index)] = None
+        # As the parent builds each environment: PromQL validated for that environment's Prometheus.
+        with experimental_functions(enabled=environments[environment].promql_experimental_functions):
+            try:
+                packaged[(environment, index)] = package_in_worker(
+                    project, discovery.definitions[index], environments[environment],
+                    validate_queries=validate_queries,
+                )
+            except Exception:  # noqa: BLE001 - the parent builds it again and reports what went wrong
+                packaged[(environment, index)] = None
     return packaged, recorded(clear=True)
