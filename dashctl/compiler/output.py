@@ -137,7 +137,9 @@ def write_output(output: BuildOutput, directory: Path) -> list[OutputDifference]
                 "leftovers"
             )
         changes = compare_output(output, directory)
-        install_directories(directory, _trees(output))
+        differing = {change.path for change in changes}
+        install_directories(directory, _trees(output),
+                            unchanged={path for path in output.files if path not in differing})
     return changes
 
 

@@ -26,7 +26,7 @@ import os
 import shutil
 import signal
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -113,10 +113,15 @@ def _restore_legacy(directory: Path) -> None:
     os.rename(legacy[0], directory)
 
 
-def install_directories(directory: Path, trees: Mapping[str, Mapping[str, bytes]]) -> None:
+def install_directories(
+    directory: Path, trees: Mapping[str, Mapping[str, bytes]], *, unchanged: Collection[str] = ()
+) -> None:
     """Replace `directory/<name>` by each tree (files by path relative to it), crash-safely; call it under `locked`.
 
-    `directory` must exist. Directories not named in `trees` are left alone.
+    `directory` must exist. Directories not named in `trees` are left alone. `unchanged` names files
+    (`<name>/<path>`) whose bytes are those of the file there now: they are hard-linked into the staged tree
+    instead of written again, so a rebuild that changed one file of thousands writes one file (the old tree is
+    deleted after the swap; the linked files live on in the new one).
     """
     try:
         stage = Path(tempfile.mkdtemp(prefix=staging_prefix(directory) + "stage-", dir=directory.parent))
@@ -131,7 +136,8 @@ def install_directories(directory: Path, trees: Mapping[str, Mapping[str, bytes]
             for path, data in sorted(files.items()):
                 target = root / path
                 target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(data)
+                if f"{name}/{path}" not in unchanged or not _linked(directory / name / path, target):
+                    target.write_bytes(data)
                 _hook()
             status = root.stat()
             inodes[name] = [status.st_dev, status.st_ino]
@@ -154,6 +160,15 @@ def install_directories(directory: Path, trees: Mapping[str, Mapping[str, bytes]
             f"cannot swap the build into {directory}: {error.strerror or error}",
         ) from None
     _commit(stage)
+
+
+def _linked(source: Path, target: Path) -> bool:
+    """Hard-link `source` as `target`; False where the file system cannot (then the caller writes it)."""
+    try:
+        os.link(source, target, follow_symlinks=False)
+    except OSError:
+        return False
+    return True
 
 
 def _finish(stage: Path, directory: Path, inodes: Mapping[str, list[int]]) -> list[str]:

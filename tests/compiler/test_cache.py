@@ -177,3 +177,16 @@ def shutil_rmtree(path: Path) -> None:
 
     shutil.rmtree(path)
     assert not os.path.exists(path)
+
+
+def test_a_rebuild_writes_only_the_files_that_changed(project):
+    """Unchanged files are hard-linked into the staged tree: the same inode before and after the swap."""
+    build(project)
+    deploy = project.root / "deploy" / "dev"
+    before = {path.name: path.stat().st_ino for path in deploy.iterdir()}
+    project.write("dashboards/b.py", DASHBOARD.format(uid="b", imports="", title='"Bravo 2"'))
+    build(project)
+    after = {path.name: path.stat().st_ino for path in deploy.iterdir()}
+    assert after["dashboard-a.yaml"] == before["dashboard-a.yaml"]
+    assert after["dashboard-b.yaml"] != before["dashboard-b.yaml"]
+    assert b"Bravo 2" in (deploy / "dashboard-b.yaml").read_bytes()
