@@ -9,8 +9,9 @@ What a cached result is keyed by (everything that can change it):
   versions of grafanalib, PyYAML, orjson and promql-parser, the configuration file's bytes, and the selected
   environments;
 - per definition: the file whose import registered it, the file its function was written in, and everything
-  those import or open inside the project, transitively, as recorded while the previous build ran them (imports
-  through `import` statements and every file opened under the project root);
+  those import, open or list inside the project, transitively, as recorded while the previous build ran them
+  (`import` statements and `importlib.import_module`, every file opened under the project root by its content,
+  every directory listed there, by `glob` or `iterdir`, by its names);
 - for the alerting of an environment: every file defining alerting, the files of the dashboards its rules link
   to, and the previous alerting files of that environment (deletions are carried over from them).
 Environment variables read by definition code and packages other than those above are not part of the key:
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 import builtins
 import hashlib
+import importlib
 import importlib.util
 import os
 import sys
@@ -91,9 +93,13 @@ _ACTIVE: list[_Recorder] = []
 _AUDIT_INSTALLED = False
 
 
+_WATCHED_EVENTS = frozenset({"open", "os.listdir", "os.scandir"})
+
+
 def _audit(event: str, args: tuple[Any, ...]) -> None:
-    # Audit hooks cannot be removed: this one does nothing unless a recorder is active.
-    if event != "open" or not _ACTIVE or not isinstance(args[0], (str, bytes, os.PathLike)):
+    # Audit hooks cannot be removed: this one does nothing unless a recorder is active. A file opened is a
+    # dependency by its content; a directory listed (glob, iterdir) by its names.
+    if event not in _WATCHED_EVENTS or not _ACTIVE or not args or not isinstance(args[0], (str, bytes, os.PathLike)):
         return
     recorder = _ACTIVE[-1]
     opened = os.fsdecode(args[0])
@@ -139,16 +145,28 @@ def _recording(root: Path) -> Iterator[_Recorder]:
             _record_import(recorder, importer, name, globals, fromlist, level)
         return module
 
+    original_import_module = importlib.import_module
+
+    def tracking_import_module(name: str, package: str | None = None) -> Any:
+        module = original_import_module(name, package)
+        caller = sys._getframe(1).f_globals
+        importer = caller.get("__file__")
+        if importer and importer.startswith(recorder.root) and "site-packages" not in importer:
+            _record_import(recorder, importer, module.__name__, caller, (), 0)
+        return module
+
     if not _AUDIT_INSTALLED:
         sys.addaudithook(_audit)
         _AUDIT_INSTALLED = True
     builtins.__import__ = tracking_import
+    importlib.import_module = tracking_import_module  # type: ignore[assignment]
     _ACTIVE.append(recorder)
     try:
         yield recorder
     finally:
         _ACTIVE.remove(recorder)
         builtins.__import__ = original
+        importlib.import_module = original_import_module  # type: ignore[assignment]
 
 
 def _record_import(recorder: _Recorder, importer: str, name: str, globals: Any, fromlist: Any, level: int) -> None:
@@ -229,8 +247,12 @@ class BuildCache:
     def _content(self, file: str) -> str:
         found = self._contents.get(file)
         if found is None:
+            path = self.root / file
             try:
-                found = _digest((self.root / file).read_bytes())
+                if path.is_dir():
+                    found = _key("directory", sorted(os.listdir(path)))
+                else:
+                    found = _digest(path.read_bytes())
             except OSError:
                 found = "missing"
             self._contents[file] = found

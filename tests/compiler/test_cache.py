@@ -190,3 +190,27 @@ def test_a_rebuild_writes_only_the_files_that_changed(project):
     assert after["dashboard-a.yaml"] == before["dashboard-a.yaml"]
     assert after["dashboard-b.yaml"] != before["dashboard-b.yaml"]
     assert b"Bravo 2" in (deploy / "dashboard-b.yaml").read_bytes()
+
+
+def test_a_module_imported_by_name_and_a_listed_directory_are_dependencies(project, tmp_path):
+    """importlib.import_module of a module another file imported first, and a glob over a directory: adding a
+    file there, or changing that module, rebuilds the definition."""
+    project.write("lib/panels_word.py", 'WORD = "Delta"\n')
+    project.write("data/panels/one.txt", "one\n")
+    project.write("dashboards/a_first.py", "import lib.panels_word  # imported here first\n")
+    project.write("dashboards/d.py", DASHBOARD.format(
+        uid="d", imports='import importlib\nfrom pathlib import Path\nWORDS = importlib.import_module("lib.panels_word")',
+        title='WORDS.WORD + " " + " ".join(sorted(p.stem for p in '
+              '(Path(__file__).parent.parent / "data" / "panels").glob("*.txt")))'))
+    build(project)
+    build(project)
+    built(project)
+    project.write("data/panels/two.txt", "two\n")
+    build(project)
+    assert built(project) == ["d"]
+    assert b"Delta one two" in project.snapshot()["dev/dashboard-d.yaml"]
+    project.write("lib/panels_word.py", 'WORD = "Echo"\n')
+    build(project)
+    assert built(project) == ["d"]
+    assert b"Echo one two" in project.snapshot()["dev/dashboard-d.yaml"]
+    assert project.snapshot() == full_build_output(project, tmp_path)
