@@ -6,8 +6,8 @@ files it names under `blobs/`, each named by the SHA-256 of its content.
 
 What a cached result is keyed by (everything that can change it):
 - the base: the cache format, dashctl's version and a stamp of its own source files, the Python version, the
-  versions of grafanalib, PyYAML, orjson and promql-parser, the configuration file's bytes, and the selected
-  environments;
+  versions of grafanalib, PyYAML, orjson and promql-parser, and the configuration file's bytes (a build of some
+  environments keeps the other environments' entries);
 - per definition: the file whose import registered it, the file its function was written in, and everything
   those import, open or list inside the project, transitively, as recorded while the previous build ran them
   (`import` statements and `importlib.import_module`, every file opened under the project root by its content,
@@ -191,7 +191,7 @@ def _key(*parts: Any) -> str:
     return _digest(orjson.dumps(parts, option=orjson.OPT_SORT_KEYS))
 
 
-def _base_key(project: Project, environments: Iterable[str]) -> str:
+def _base_key(project: Project) -> str:
     stamp = sorted(
         (str(path.relative_to(_DASHCTL)), path.stat().st_size, path.stat().st_mtime_ns)
         for path in _DASHCTL.rglob("*.py")
@@ -207,7 +207,7 @@ def _base_key(project: Project, environments: Iterable[str]) -> str:
         else:
             versions[package] = None
     return _key(_FORMAT, __version__, stamp, sys.version, versions, _digest(project.config_file.read_bytes()),
-                str(project.root), sorted(environments))
+                str(project.root))
 
 
 class BuildCache:
@@ -217,7 +217,8 @@ class BuildCache:
         self.directory = directory
         self.project = project
         self.root = project.root.resolve()
-        self.base = _base_key(project, environments)
+        self.base = _base_key(project)
+        self.environments = sorted(environments)
         self.index = self._load_index()
         self._contents: dict[str, str] = {}
         self._file_keys: dict[str, str | None] = {}  # emptied when the dependencies change (store)
@@ -228,14 +229,17 @@ class BuildCache:
         # sections by name: their keys are computed when storing, from the dependencies this build recorded.
         self._dashboards: list[tuple[Definition, str, dict[str, Any]]] = []
         self._sections: dict[str, tuple[list[Definition], Mapping[str, bytes], dict[str, Any]]] = {}
-        self._reused_files: set[str] = set()
         self._blobs: dict[str, bytes] = {}
 
     # ---------------------------------------------------------------------------------------------- reading
 
     def _load_index(self) -> dict[str, Any]:
+        # The first line is the SHA-256 of the rest: a damaged index is noticed, not half read.
         try:
-            index = orjson.loads((self.directory / "index.json").read_bytes())
+            checksum, _, body = (self.directory / "index.json").read_bytes().partition(b"\n")
+            if checksum.decode("ascii", "replace") != _digest(body):
+                return {}
+            index = orjson.loads(body)
         except (OSError, orjson.JSONDecodeError):
             return {}
         if not isinstance(index, dict) or index.get("format") != _FORMAT or index.get("base") != self.base:
@@ -286,6 +290,12 @@ class BuildCache:
 
     def whole(self, definition_files: list[str], previous: Mapping[str, bytes]) -> tuple[dict[str, bytes], dict[str, Any]] | None:
         """The files and summary of the last build when none of its inputs changed, else None."""
+        try:
+            return self._whole(definition_files, previous)
+        except (AttributeError, KeyError, TypeError, ValueError):  # an index of the right shape holding garbage
+            return None
+
+    def _whole(self, definition_files: list[str], previous: Mapping[str, bytes]) -> tuple[dict[str, bytes], dict[str, Any]] | None:
         self._previous = previous
         entry = self.index.get("whole", {})
         key = self._whole_key(definition_files, previous)
@@ -293,6 +303,8 @@ class BuildCache:
             return None
         files: dict[str, bytes] = {}
         for path, digest in entry["files"].items():
+            if not _safe_path(path, depth=2):
+                return None
             data = self._blob(digest, on_disk=path)
             if data is None:
                 return None
@@ -306,7 +318,7 @@ class BuildCache:
             if key is None:
                 return None
             keys.append((file, key))
-        return _key(self.base, keys, _alerting_state(previous, None))
+        return _key(self.base, self.environments, keys, _alerting_state(previous, None))
 
     def has_dashboard(self, definition: Definition, environment: str) -> bool:
         """Whether the index holds the dashboard (its blob is read, and checked, by `dashboard`)."""
@@ -316,25 +328,35 @@ class BuildCache:
     def dashboard(self, definition: Definition, environment: str) -> PackagedDashboard | None:
         key = self._definition_key(definition, environment)
         entry = self.index.get("dashboards", {}).get(key) if key else None
-        if not isinstance(entry, dict):
+        # What the entry says must fit the definition it is for (the bytes are checked by their digest).
+        if not isinstance(entry, dict) or entry.get("uid") != definition.options.get("uid") \
+                or entry.get("folder") != definition.options.get("folder") or not isinstance(entry.get("title"), str) \
+                or not _safe_path(entry.get("file_name"), depth=1):
             return None
-        data = self._blob(str(entry.get("digest")), on_disk=f"{environment}/{entry.get('file_name')}")
+        data = self._blob(str(entry.get("digest")), on_disk=f"{environment}/{entry['file_name']}")
         if data is None:
             return None
-        self._dashboards.append((definition, environment, entry))
-        self._reused_files.update(self._definition_files(definition))
         try:
-            return PackagedDashboard(
-                uid=entry["uid"], title=entry["title"], folder=entry["folder"], definition=entry["definition"],
-                location=SourceLocation(file=entry["file"], line=entry["line"]), file_name=entry["file_name"],
+            packaged = PackagedDashboard(
+                uid=entry["uid"], title=entry["title"], folder=entry["folder"], definition=str(entry["definition"]),
+                location=SourceLocation(file=str(entry["file"]), line=entry["line"]), file_name=entry["file_name"],
                 data=data,
             )
         except (KeyError, TypeError):
             return None
+        self._dashboards.append((definition, environment, entry))
+        return packaged
 
     def section(self, name: str, environment: str, definitions: Iterable[Definition],
                 previous: Mapping[str, bytes]) -> tuple[dict[str, bytes], dict[str, Any]] | None:
         """The manifests (file name -> bytes) and state of a build section, when none of its inputs changed."""
+        try:
+            return self._section(name, environment, definitions, previous)
+        except (AttributeError, KeyError, TypeError, ValueError):  # an index of the right shape holding garbage
+            return None
+
+    def _section(self, name: str, environment: str, definitions: Iterable[Definition],
+                 previous: Mapping[str, bytes]) -> tuple[dict[str, bytes], dict[str, Any]] | None:
         entry = self.index.get("sections", {}).get(f"{name}/{environment}")
         if not isinstance(entry, dict) or not isinstance(entry.get("linked"), list):
             return None
@@ -343,6 +365,8 @@ class BuildCache:
             return None
         files = {}
         for file_name, digest in entry["files"].items():
+            if not _safe_path(file_name, depth=1):
+                return None
             data = self._blob(digest, on_disk=f"{environment}/{file_name}")
             if data is None:
                 return None
@@ -426,25 +450,38 @@ class BuildCache:
         """Write the index and blobs of this build (best effort: a cache that cannot be written costs speed only)."""
         if self._recorder is None:
             return
+        try:
+            self._store(definitions, definition_files, files, summary, previous)
+        except (AttributeError, KeyError, TypeError, ValueError):  # what was kept of an index holding garbage
+            self.index = {}
+            self._store(definitions, definition_files, files, summary, previous)
+
+    def _store(self, definitions: Iterable[Definition], definition_files: list[str], files: Mapping[str, bytes],
+               summary: Mapping[str, Any], previous: Mapping[str, bytes]) -> None:
         old_deps = self.index.get("deps", {})
         deps: dict[str, list[str]] = {}
         tracked = set(definition_files)
         for definition in definitions:
             tracked.update(self._definition_files(definition))
-        for file in sorted(tracked):
+        for file in sorted(tracked | {file for file in old_deps if isinstance(file, str)}):
             found = self._recorder.closure(file)
-            if file in self._reused_files and isinstance(old_deps.get(file), list):
-                found.update(map(str, old_deps[file]))  # its definitions did not run: keep what they used
+            if isinstance(old_deps.get(file), list):
+                # What did not run this time (reused definitions, other environments) keeps what it used.
+                found.update(map(str, old_deps[file]))
             deps[file] = sorted(found)
+        old_dashboards, old_sections = self.index.get("dashboards", {}), self.index.get("sections", {})
         self.index = {"format": _FORMAT, "base": self.base, "deps": deps, "dashboards": {}, "sections": {},
                       "whole": {}}
         self._file_keys = {}
-        dashboards = {}
+        # Other environments' entries stay (a build of dev keeps prod's), keyed as they were.
+        dashboards = {key: entry for key, entry in old_dashboards.items() if isinstance(entry, dict)
+                      and isinstance(entry.get("digest"), str) and entry.get("environment") not in self.environments}
         for definition, environment, entry in self._dashboards:
             key = self._definition_key(definition, environment)
             if key is not None:
-                dashboards[key] = entry
-        sections = {}
+                dashboards[key] = {**entry, "environment": environment}
+        sections = {name: entry for name, entry in old_sections.items() if isinstance(entry, dict)
+                    and isinstance(entry.get("files"), dict) and name.split("/", 1)[-1] not in self.environments}
         for name, (section_definitions, section_previous, entry) in self._sections.items():
             key = self._section_key(name.split("/", 1)[1], section_definitions, entry["linked"], section_previous)
             if key is not None:
@@ -467,7 +504,8 @@ class BuildCache:
                 data = self._blobs.get(digest)
                 if data is not None:
                     _write_atomically(blobs / digest, data)
-            _write_atomically(self.directory / "index.json", orjson.dumps(self.index))
+            body = orjson.dumps(self.index)
+            _write_atomically(self.directory / "index.json", _digest(body).encode() + b"\n" + body)
             for stale in present - wanted:
                 (blobs / stale).unlink(missing_ok=True)
         except OSError:
@@ -483,6 +521,14 @@ def _write_atomically(path: Path, data: bytes) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def _safe_path(path: Any, *, depth: int) -> bool:
+    """A relative path of `depth` plain names (no `..`, no absolute path): where a cached file may go."""
+    if not isinstance(path, str):
+        return False
+    parts = path.split("/")
+    return len(parts) == depth and all(part not in ("", ".", "..") and "\\" not in part for part in parts)
 
 
 def _alerting_state(previous: Mapping[str, bytes], environment: str | None) -> str:

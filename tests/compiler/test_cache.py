@@ -5,6 +5,8 @@ Each dashboard definition logs its calls to a file outside the project, so the t
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 from pathlib import Path
 
@@ -126,7 +128,7 @@ def test_a_changed_configuration_rebuilds_everything(project, tmp_path):
     assert project.snapshot() == full_build_output(project, tmp_path)
 
 
-@pytest.mark.parametrize("damage", ["blobs", "index", "garbage index"])
+@pytest.mark.parametrize("damage", ["blobs", "index", "garbage index", "garbage entries"])
 def test_a_corrupt_cache_is_ignored_not_trusted(project, tmp_path, damage):
     build(project)
     build(project)
@@ -138,8 +140,19 @@ def test_a_corrupt_cache_is_ignored_not_trusted(project, tmp_path, damage):
             blob.write_bytes(blob.read_bytes().replace(b"Bravo", b"Wrong"))
     elif damage == "index":
         (cache / "index.json").write_bytes((cache / "index.json").read_bytes()[:100])
-    else:
+    elif damage == "garbage index":
         (cache / "index.json").write_text('{"format": 1, "deps": [], "whole": 3}')
+    else:
+        # Well-formed, with its checksum recomputed, but every entry pointing somewhere it must not.
+        checksum, _, body = (cache / "index.json").read_bytes().partition(b"\n")
+        index = json.loads(body)
+        for entry in index["dashboards"].values():
+            entry["file_name"] = "../../escaped.yaml"
+        index["whole"]["files"] = {"../escaped.yaml": digest for digest in index["whole"]["files"].values()}
+        for entry in index["sections"].values():
+            entry["files"] = {"/etc/escaped": 5}
+        body = json.dumps(index).encode()
+        (cache / "index.json").write_bytes(hashlib.sha256(body).hexdigest().encode() + b"\n" + body)
     project.write("dashboards/b.py", DASHBOARD.format(uid="b", imports="", title='"Bravo 2"'))
     shutil_rmtree(project.root / "deploy")  # nothing on disk to fall back on: only the cache or a real build
     build(project)
@@ -147,6 +160,7 @@ def test_a_corrupt_cache_is_ignored_not_trusted(project, tmp_path, damage):
     output = project.snapshot()
     assert b"Wrong" not in b"".join(output.values())
     assert output == full_build_output(project, tmp_path)
+    assert not list(project.root.parent.rglob("escaped*"))
 
 
 def test_no_cache_neither_reads_nor_writes_it(project):
@@ -214,3 +228,14 @@ def test_a_module_imported_by_name_and_a_listed_directory_are_dependencies(proje
     assert built(project) == ["d"]
     assert b"Echo one two" in project.snapshot()["dev/dashboard-d.yaml"]
     assert project.snapshot() == full_build_output(project, tmp_path)
+
+
+def test_a_build_of_one_environment_keeps_the_cache_of_the_others(project):
+    build(project)
+    build(project)
+    built(project)
+    result = project.run("build", "--env", "dev")
+    assert result.exit_code == 0, result.stderr
+    assert built(project) == []
+    build(project)  # every environment again: prod's dashboards are still in the cache
+    assert built(project) == []
