@@ -83,10 +83,9 @@ def build(environments: tuple[str, ...], project_dir: Path | None, output: Path 
             raise SystemExit(EXIT_DIFFERENCES)
         click.echo(f"{shown}/ is up to date ({counted(len(result.files), 'file')})", err=True)
         return
-    # Every file built is on disk as it is and nothing else is there: no difference, without reading it again.
-    changes = [] if dict(result.files) == previous else compare_output(result, directory)
-    if changes:  # nothing changed: leave the output directory as it is, not even swapped
-        changes = write_output(result, directory)
+    # Every file built is on disk as it is and nothing else is there: nothing to write, and the output directory
+    # is left as it is (not even swapped). Otherwise write_output compares (under its lock) and writes.
+    changes = [] if dict(result.files) == previous else write_output(result, directory)
     for change in changes:
         click.echo(f"{_verb(change.state)} {shown}/{change.path}")
     summary = ", ".join(

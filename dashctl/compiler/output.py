@@ -21,6 +21,7 @@ import yaml
 
 from dashctl.compiler.pipeline import ARGOCD_DIR, BuildOutput
 from dashctl.compiler.swap import install_directories, locked, recover, staging_prefix
+from dashctl.encoding import load_yaml
 from dashctl.errors import OutputError, UsageError
 
 __all__ = [
@@ -162,7 +163,7 @@ def _temporary_of(name: str, ours: set[str]) -> bool:
 def _listed_in_kustomization(root: Path) -> set[str]:
     """The files the previous build wrote in an environment directory: kustomization.yaml and what it lists."""
     try:
-        document = yaml.safe_load((root / "kustomization.yaml").read_text(encoding="utf-8"))
+        document = load_yaml((root / "kustomization.yaml").read_text(encoding="utf-8"))  # the C loader: 1,000s of lines
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
         return set()
     resources = document.get("resources") if isinstance(document, dict) else None
