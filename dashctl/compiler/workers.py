@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
@@ -87,10 +88,16 @@ def start_workers(
     if jobs < 2 or len(tasks) < MIN_TASKS or "fork" not in multiprocessing.get_all_start_methods():
         return None
     _STATE = (project, discovery, {environment.name: environment for environment in environments}, validate_queries)
-    pool = multiprocessing.get_context("fork").Pool(jobs)
+    pool = multiprocessing.get_context("fork").Pool(jobs, initializer=_ignore_interrupts)
     size = max(1, len(tasks) // (jobs * 8))
     chunks = [tasks[start : start + size] for start in range(0, len(tasks), size)]
     return Workers(pool, pool.imap(_package_chunk, chunks))
+
+
+def _ignore_interrupts() -> None:
+    # Ctrl-C reaches the whole process group: the parent reports it (naming the definition it was running) and
+    # terminates the pool; a worker's own KeyboardInterrupt would only add a traceback per worker.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _package_chunk(tasks: list[tuple[str, int]]) -> tuple[dict[tuple[str, int], Any], dict[str, list[str]]]:
