@@ -147,7 +147,7 @@ def build_project(
                 with experimental_functions(enabled=environment.promql_experimental_functions):
                     build, env_files, env_problems = _build_environment(
                         project, discovery, environment, previous, validate_queries=validate_queries, cache=cache,
-                        workers=workers, keep_compiled=keep_compiled,
+                        workers=workers, keep_compiled=keep_compiled, progress=report,
                     )
                 problems.extend(env_problems)
                 files.update(env_files)
@@ -182,6 +182,7 @@ def _build_environment(
     cache: BuildCache | None = None,
     workers: Workers | None = None,
     keep_compiled: bool = True,
+    progress: Callable[[str], None] = lambda line: None,
 ) -> tuple[EnvironmentBuild, dict[str, bytes], list[DefinitionError]]:
     from dashctl.queries.validation import query_validation
 
@@ -246,9 +247,13 @@ def _build_environment(
     packaged_elsewhere = []  # PackagedDashboard: by an earlier build (the cache) or a worker process
     not_kept = []  # PackagedDashboard without its bytes (already in `files`): keep_compiled=False
     package_problems: list[DefinitionError] = []
+    done = 0
     for index, definition in enumerate(discovery.definitions):
         if definition.kind != "dashboard" or not definition.applies_to(environment.name):
             continue
+        done += 1
+        if done % 250 == 0:
+            progress(f"environment {environment.name}: {done} dashboards")
         hit = cache.dashboard(definition, environment.name) if cache is not None else None
         if hit is None and workers is not None:
             hit = workers.result(environment.name, index)  # None: it met a problem; built again here to report it

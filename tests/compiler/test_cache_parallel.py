@@ -78,3 +78,11 @@ def test_what_worker_definitions_read_is_part_of_the_cache_key(many):
     rebuilt = build()
     assert b"Many 3 two" in rebuilt.files["dev/dashboard-many-3.yaml"]
     assert dict(rebuilt.files) == dict(build_project(project, jobs=1).files)
+
+
+def test_the_library_reports_progress_through_the_callback_and_prints_nothing(many, capsys):
+    lines: list[str] = []
+    build_project(load_project(many.root), progress=lines.append)
+    assert lines[0] == "importing the definitions"
+    assert "building environment dev" in lines and "building environment prod" in lines
+    assert capsys.readouterr() == ("", "")
