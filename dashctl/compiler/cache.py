@@ -1,11 +1,12 @@
 """The build cache: a rebuild compiles only the definitions whose inputs changed.
 
 Stored beside the output directory, in `.dashctl-cache/<output dir name>/` (for `deploy/`: `.dashctl-cache/deploy/`
-at the project root), where CI can keep it between runs; it is never committed. It holds `index.json` and the
+at the project root), where CI can keep it between runs (nothing in it depends on file times or on where the
+project is checked out); it is never committed. It holds `index.json` and the
 files it names under `blobs/`, each named by the SHA-256 of its content.
 
 What a cached result is keyed by (everything that can change it):
-- the base: the cache format, dashctl's version and a stamp of its own source files, the Python version, the
+- the base: the cache format, dashctl's version and the content of its own source files, the Python version, the
   versions of grafanalib, PyYAML, orjson and promql-parser, and the configuration file's bytes (a build of some
   environments keeps the other environments' entries);
 - per definition: the file whose import registered it, the file its function was written in, and everything
@@ -49,6 +50,8 @@ __all__ = ["BuildCache", "CACHE_DIR", "cache_directory", "merge_recorded", "reco
 CACHE_DIR = ".dashctl-cache"
 _FORMAT = 1
 _PACKAGES = ("grafanalib", "yaml", "orjson", "promql_parser")
+# The distribution name each package comes in, lowercased with '_' for '-', as its metadata directory begins.
+_DISTRIBUTIONS = {"grafanalib": "grafanalib_", "yaml": "pyyaml_", "orjson": "orjson_", "promql_parser": "promql_parser_"}
 _DASHCTL = Path(__file__).resolve().parents[1]
 
 
@@ -192,22 +195,36 @@ def _key(*parts: Any) -> str:
 
 
 def _base_key(project: Project) -> str:
-    stamp = sorted(
-        (str(path.relative_to(_DASHCTL)), path.stat().st_size, path.stat().st_mtime_ns)
-        for path in _DASHCTL.rglob("*.py")
+    # By content, not by file times: CI installs dashctl and checks the project out afresh on every run, and the
+    # cache it restores must still match. dashctl's sources are about 200 small files, read in milliseconds.
+    sources = sorted(
+        (path.relative_to(_DASHCTL).as_posix(), _digest(path.read_bytes())) for path in _DASHCTL.rglob("*.py")
     )
-    # Each package's installed files (where, size, time): an upgrade rewrites them; cheaper than reading
-    # importlib.metadata, which imports more than the whole no-op build needs.
-    versions = {}
+    return _key(_FORMAT, __version__, sources, sys.version, _package_versions(),
+                _digest(project.config_file.read_bytes()))
+
+
+def _package_versions() -> list[str]:
+    """The installed distributions of the packages dashctl builds with, by their metadata directory names
+    (`grafanalib-0.7.1.dist-info`): cheaper than importlib.metadata, which imports more than a no-op build does."""
+    found: set[str] = set()
     for package in _PACKAGES:
         spec = importlib.util.find_spec(package)
         origin = spec.origin if spec is not None else None
-        if origin and os.path.exists(origin):
-            versions[package] = (origin, os.stat(origin).st_size, os.stat(origin).st_mtime_ns)
-        else:
-            versions[package] = None
-    return _key(_FORMAT, __version__, stamp, sys.version, versions, _digest(project.config_file.read_bytes()),
-                str(project.root))
+        if not origin:
+            found.add(f"{package}: not found")
+            continue
+        site = Path(origin).parent.parent
+        try:
+            names = os.listdir(site)
+        except OSError:
+            names = []
+        for name in names:
+            if name.endswith((".dist-info", ".egg-info")) and name.lower().replace("-", "_").startswith(
+                _DISTRIBUTIONS[package]
+            ):
+                found.add(name)
+    return sorted(found)
 
 
 class BuildCache:

@@ -239,3 +239,19 @@ def test_a_build_of_one_environment_keeps_the_cache_of_the_others(project):
     assert built(project) == []
     build(project)  # every environment again: prod's dashboards are still in the cache
     assert built(project) == []
+
+
+def test_the_cache_holds_in_a_fresh_checkout_elsewhere(project, tmp_path):
+    """What CI does: a new clone (other path, new file times) with the cache directory restored beside it."""
+    import shutil
+    import time
+
+    build(project)
+    build(project)
+    built(project)
+    time.sleep(0.01)
+    clone = tmp_path / "clone"
+    shutil.copytree(project.root, clone, copy_function=shutil.copy)  # new file times, as a checkout has
+    project.root = clone
+    build(project)
+    assert built(project) == []
