@@ -85,6 +85,9 @@ def test_the_init_workflows_dashctl_commands_pass_on_the_new_repository(tmp_path
     _git(project, "commit", "-qm", "first day")
     status = subprocess.run(["git", "status", "--porcelain"], cwd=project, capture_output=True, text=True).stdout
     assert status == "", "the .gitignore leaves nothing of a build untracked"
+    tracked = subprocess.run(["git", "ls-files"], cwd=project, capture_output=True, text=True).stdout.splitlines()
+    assert (project / ".dashctl-cache").is_dir(), "the build keeps its cache beside the output"
+    assert not [path for path in tracked if path.startswith(".dashctl-cache/")], "the build cache is never committed"
     commands = []
     for step in workflow(project)["jobs"]["review"]["steps"]:
         for line in step.get("run", "").splitlines():
