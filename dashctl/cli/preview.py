@@ -13,9 +13,6 @@ from dashctl.cli.options import project_option
 
 __all__ = ["preview"]
 
-_PROGRESS_THRESHOLD = 5
-
-
 @click.command()
 @click.option("--env", "environment", required=True, metavar="NAME", shell_complete=complete_environments,
               help="Environment whose build to preview.")
@@ -26,13 +23,18 @@ _PROGRESS_THRESHOLD = 5
 @click.option("--watch", is_flag=True, help="After pushing, push again after every saved change of the definitions.")
 @click.option("--ca-cert", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="CA bundle for TLS.")
 @click.option("--insecure", is_flag=True, help="Do not verify TLS certificates (prints a warning).")
+@click.option("--allow-http", is_flag=True,
+              help="Send credentials over plain http:// to a host that is not loopback (prints a warning).")
 @click.option("--concurrency", type=click.IntRange(1, 8), default=2, show_default=True,
-              help="Parallel dashboard requests (Grafana on SQLite locks under concurrent writes).")
+              help="Writes in flight at once (Grafana on SQLite locks under concurrent writes); reads run 16 at once.")
+@click.option("--retry-budget", type=click.FloatRange(min=0), default=60.0, show_default=True, metavar="SECONDS",
+              help="How long each request may keep retrying transient failures (429, 5xx, dropped connections).")
 @click.option("--output", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @project_option
 def preview(
     environment: str, grafana_url: str | None, name: str | None, delete: bool, dry_run: bool, watch: bool,
-    ca_cert: Path | None, insecure: bool, concurrency: int, output_format: str, project_dir: Path | None,
+    ca_cert: Path | None, insecure: bool, allow_http: bool, concurrency: int, retry_budget: float,
+    output_format: str, project_dir: Path | None,
 ) -> None:
     """Push what the working tree builds for ENV into a preview folder of a running Grafana.
 
@@ -40,7 +42,10 @@ def preview(
     from a flag. Dashboards get preview uids and titles prefixed with the preview name; alert rules go in
     paused; unchanged objects are not re-sent. Nothing outside the preview folder is written or deleted.
     """
+    from dashctl.cli.preview_progress import ProgressDisplay
     from dashctl.errors import UsageError
+    from dashctl.grafana import RetryPolicy
+    from dashctl.grafana.cleartext import credentials_in_clear
     from dashctl.preview.naming import current_branch, validate_preview_name
     from dashctl.preview.session import connect, credentials_from_environment, preview_project, watch_changes
     from dashctl.project.config import load_project
@@ -60,16 +65,24 @@ def preview(
     credentials = credentials_from_environment(os.environ)
     verify: bool | str = False if insecure else (str(ca_cert) if ca_cert else True)
 
-    with connect(url, credentials, verify=verify) as client:
+    display = ProgressDisplay()
+    retry = RetryPolicy(budget=retry_budget)
+    with connect(url, credentials, verify=verify, allow_http=allow_http, retry=retry, on_wait=display.wait) as client:
+        if credentials_in_clear(client.url):
+            click.echo(f"warning: credentials are sent unencrypted to {client.url} (plain http://)", err=True)
+
         def run() -> None:
-            lines: list[str] = []
-            report = preview_project(
-                project, env.name, client=client, name=preview_name, delete=delete, dry_run=dry_run,
-                concurrency=concurrency, progress=lines.append,
-            )
-            if len(lines) > _PROGRESS_THRESHOLD or dry_run:
-                for line in lines:
-                    click.echo(("would have " if dry_run else "") + line, err=True)
+            try:
+                report = preview_project(
+                    project, env.name, client=client, name=preview_name, delete=delete, dry_run=dry_run,
+                    concurrency=concurrency, progress=display.progress,
+                )
+            finally:
+                display.close()
+            if dry_run:
+                for change in report.changes:
+                    if change.action != "unchanged":
+                        click.echo(f"would have {change.action} {change.kind} {change.name}", err=True)
             _print_report(report, output_format)
 
         run()

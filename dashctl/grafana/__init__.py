@@ -1,7 +1,8 @@
 """Talking to a running Grafana over its HTTP API: the client that preview uses.
 
 `GrafanaClient` is the entry point; `models` holds what it returns; `transport` sends requests with retries;
-`failures` turns Grafana's error answers into `dashctl.errors.GrafanaError` subclasses.
+`failures` turns Grafana's error answers into `dashctl.errors.GrafanaError` subclasses; `redaction` masks
+credentials in every message; `comparison` normalises objects as Grafana does; `cleartext` guards plain http.
 """
 
 from dashctl.grafana.client import GrafanaClient
@@ -16,7 +17,7 @@ from dashctl.grafana.models import (
     SavedDashboard,
     SearchHit,
 )
-from dashctl.grafana.transport import RetryPolicy
+from dashctl.grafana.transport import RetryPolicy, RetryWait
 
 __all__ = [
     "Dashboard",
@@ -27,6 +28,7 @@ __all__ = [
     "Org",
     "RequestCounts",
     "RetryPolicy",
+    "RetryWait",
     "RuleGroup",
     "SavedDashboard",
     "SearchHit",

@@ -3,13 +3,10 @@
 One method per operation. `get_*` raises `GrafanaNotFoundError` when the object does not exist; `find_*` returns
 None instead, for callers to whom "missing" is an answer. Every failure is a `dashctl.errors.GrafanaError`.
 
-Which POSTs are retried after a transient failure (every GET, PUT and DELETE is):
-- `save_dashboard` with a uid and `overwrite=True`: repeating it stores the same model under the same uid (spec §7);
-  only the version number moves on.
-- nothing else. A folder create with a fixed uid answers 409 when repeated after a lost answer, and a dashboard
-  save without `overwrite` answers 412; callers re-read and decide instead.
-`update_folder` with an explicit `version` is not retried either: a replay after a lost answer would fail the
-version check that the first attempt passed.
+Every write targets a fixed uid, so a write whose outcome is unknown (answered 500, 502 or 504, or its answer lost)
+is settled by re-reading that uid: it is sent again only if it did not take (see `dashctl.grafana.transport`). A
+folder create or a dashboard save without a uid cannot be settled that way; only `create_folder` with a uid and
+`save_dashboard` with a uid are sent by dashctl.
 """
 
 from __future__ import annotations
@@ -22,6 +19,8 @@ from urllib.parse import quote, urlsplit, urlunsplit
 import requests
 
 from dashctl.errors import GrafanaError, GrafanaNotFoundError, UsageError
+from dashctl.grafana.cleartext import credentials_in_clear, is_loopback
+from dashctl.grafana.comparison import comparable_dashboard, comparable_rule_group
 from dashctl.grafana.models import (
     Dashboard,
     Datasource,
@@ -33,7 +32,8 @@ from dashctl.grafana.models import (
     SavedDashboard,
     SearchHit,
 )
-from dashctl.grafana.transport import BearerAuth, RetryPolicy, Transport, redact_url
+from dashctl.grafana.redaction import Redactor
+from dashctl.grafana.transport import BearerAuth, RetryPolicy, RetryWait, Transport, redact_url
 
 __all__ = ["GrafanaClient"]
 
@@ -50,9 +50,10 @@ class GrafanaClient:
     """A client for one Grafana instance and organisation.
 
     `token` is a service-account token (sent as `Bearer`); `basic_auth` a `(user, password)` pair; a
-    `user:password@` in `url` counts as basic auth. `verify` is True, False or a CA bundle path. `retries`,
-    `backoff` and `max_delay` shape the retries of transient failures (see `dashctl.grafana.transport`); `sleep`
-    is how the client waits between them, replaceable so tests need not wait.
+    `user:password@` in `url` counts as basic auth. Credentials over plain `http://` are refused unless the host is
+    loopback or `allow_http` is set. `verify` is True, False or a CA bundle path. `retry` shapes the retries of
+    transient failures (see `dashctl.grafana.transport`); `on_wait` hears of every wait before a retry; `sleep`
+    and `clock` are how the client waits and tells time, replaceable so tests need not wait.
     """
 
     def __init__(
@@ -63,11 +64,12 @@ class GrafanaClient:
         basic_auth: tuple[str, str] | None = None,
         verify: bool | str = True,
         timeout: float | tuple[float, float] = 30.0,
-        retries: int = 3,
-        backoff: float = 0.5,
-        max_delay: float = 30.0,
+        retry: RetryPolicy = RetryPolicy(),
         org_id: int | None = None,
+        allow_http: bool = False,
         sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        on_wait: Callable[[RetryWait], None] | None = None,
         session: requests.Session | None = None,
     ):
         parts = urlsplit(url)
@@ -80,38 +82,56 @@ class GrafanaClient:
             url = urlunsplit((parts.scheme, host, parts.path, "", ""))
         if token is not None and basic_auth is not None:
             raise UsageError("give Grafana either a token or basic auth, not both")
+        if (token is not None or basic_auth is not None) and credentials_in_clear(url):
+            if not allow_http and not is_loopback(parts.hostname):
+                raise UsageError(
+                    f"refusing to send Grafana credentials unencrypted to {redact_url(url)}: use https://, "
+                    "or pass --allow-http if the network between here and Grafana is trusted"
+                )
         auth: requests.auth.AuthBase | tuple[str, str] | None = None
-        secrets: tuple[str, ...] = ()
         if token is not None:
             token = token.strip()  # a token read from a file or a secret often ends in a newline
             if not token or not all("!" <= char <= "~" for char in token):
                 raise UsageError("the Grafana token is empty or has spaces or characters a token cannot contain")
-            auth, secrets, self._auth_kind = BearerAuth(token), (token,), "token"
+            auth, self._auth_kind = BearerAuth(token), "token"
         elif basic_auth is not None:
             user, password = basic_auth
             try:
                 f"{user}:{password}".encode("latin-1")  # what HTTP basic auth can carry
             except UnicodeEncodeError:
                 raise UsageError("the Grafana user or password has characters basic auth cannot carry") from None
-            auth, secrets, self._auth_kind = (user, password), (password,), "basic"
+            auth, self._auth_kind = (user, password), "basic"
         else:
             self._auth_kind = "none"
         self._transport = Transport(
             url,
             auth=auth,
-            secrets=secrets,
             verify=verify,
             timeout=timeout,
-            retry=RetryPolicy(retries=retries, backoff=backoff, max_delay=max_delay),
+            retry=retry,
             org_id=org_id,
             sleep=sleep,
+            clock=clock,
+            on_wait=on_wait,
             session=session,
+        )
+        self._transport.redactor = Redactor(
+            token=token, basic_auth=basic_auth, cookies=self._transport.cookie_values
         )
 
     @property
     def url(self) -> str:
         """The base URL of Grafana, without credentials."""
         return self._transport.base_url
+
+    @property
+    def on_wait(self) -> Callable[[RetryWait], None] | None:
+        """Called before every wait for a retry (the CLI prints it; the library never does)."""
+        return self._transport.on_wait
+
+    @on_wait.setter
+    def on_wait(self, callback: Callable[[RetryWait], None] | None) -> None:
+        self._transport.on_wait = callback
 
     @property
     def counts(self) -> RequestCounts:
@@ -163,30 +183,40 @@ class GrafanaClient:
             body["parentUid"] = parent_uid
         if description is not None:
             body["description"] = description
-        return Folder.from_json(self._send("POST", "/api/folders", body, action=f"create folder {uid!r}"))
+
+        def took() -> Folder | None:
+            folder = self.find_folder(uid)
+            ok = folder is not None and folder.title == title and (folder.parent_uid or None) == (parent_uid or None)
+            return folder if ok else None
+
+        return Folder.from_json(self._write("POST", "/api/folders", body, action=f"create folder {uid!r}", took=took))
 
     def update_folder(self, uid: str, *, title: str, version: int | None = None) -> Folder:
         """`PUT /api/folders/:uid`. With `version`, a stale version is a GrafanaConflictError (412); without,
-        the update overwrites whatever is stored."""
+        the update overwrites whatever is stored. Grafana counts the version up on every update."""
         body: dict[str, Any] = {"title": title}
         if version is None:
             body["overwrite"] = True
         else:
             body["version"] = version
-        answer = self._send(
-            "PUT",
-            f"/api/folders/{_segment(uid)}",
-            body,
-            action=f"update folder {uid!r}",
-            retry=version is None,
-        )
+
+        def took() -> Folder | None:
+            folder = self.find_folder(uid)
+            moved = version is None or (folder is not None and (folder.version or 0) > version)
+            return folder if folder is not None and folder.title == title and moved else None
+
+        answer = self._write("PUT", f"/api/folders/{_segment(uid)}", body, action=f"update folder {uid!r}", took=took)
         return Folder.from_json(answer)
 
     def delete_folder(self, uid: str, *, force_delete_rules: bool = False) -> None:
         """`DELETE /api/folders/:uid`; Grafana deletes the folder's dashboards and sub-folders with it."""
         params = {"forceDeleteRules": "true"} if force_delete_rules else None
         self._transport.request(
-            "DELETE", f"/api/folders/{_segment(uid)}", params=params, action=f"delete folder {uid!r}"
+            "DELETE",
+            f"/api/folders/{_segment(uid)}",
+            params=params,
+            action=f"delete folder {uid!r}",
+            settle=lambda: self.find_folder(uid) is None,
         )
 
     # Dashboards
@@ -217,15 +247,27 @@ class GrafanaClient:
         body: dict[str, Any] = {"dashboard": dict(model), "folderUid": folder_uid, "overwrite": overwrite}
         if message is not None:
             body["message"] = message
-        what = f"dashboard {uid!r}" if uid else f"dashboard titled {model.get('title')!r}"
-        answer = self._send(
-            "POST", "/api/dashboards/db", body, action=f"save {what}", retry=bool(uid) and overwrite
-        )
+        if not uid:  # cannot be settled by re-reading: never repeated after an uncertain failure
+            answer = self._send("POST", "/api/dashboards/db", body, action=f"save dashboard titled {model.get('title')!r}")
+            return SavedDashboard.from_json(answer)
+        wanted = comparable_dashboard(model)
+
+        def took() -> dict[str, Any] | None:
+            stored = self.find_dashboard(uid)
+            if stored is None or stored.folder_uid != folder_uid or comparable_dashboard(stored.model) != wanted:
+                return None
+            return {"uid": uid, "version": stored.version, "id": stored.model.get("id"), "url": stored.url,
+                    "folderUid": stored.folder_uid}  # fmt: skip
+
+        answer = self._write("POST", "/api/dashboards/db", body, action=f"save dashboard {uid!r}", took=took)
         return SavedDashboard.from_json(answer)
 
     def delete_dashboard(self, uid: str) -> None:
         self._transport.request(
-            "DELETE", f"/api/dashboards/uid/{_segment(uid)}", action=f"delete dashboard {uid!r}"
+            "DELETE",
+            f"/api/dashboards/uid/{_segment(uid)}",
+            action=f"delete dashboard {uid!r}",
+            settle=lambda: self.find_dashboard(uid) is None,
         )
 
     def search_dashboards(
@@ -283,12 +325,19 @@ class GrafanaClient:
         `find_rule_group` first; re-read the group to learn the uids Grafana generated for rules without one.
         """
         body = {"interval": interval, "rules": [dict(rule) for rule in rules]}
-        self._send(
+        wanted = comparable_rule_group(interval, body["rules"])
+
+        def took() -> bool:
+            stored = self.find_rule_group(folder_uid, group)
+            return stored is not None and comparable_rule_group(stored.interval, stored.rules) == wanted
+
+        self._transport.request(
             "PUT",
             _rule_group_path(folder_uid, group),
-            body,
+            json=body,
             action=f"save rule group {group!r}",
             headers=_NO_PROVENANCE,
+            settle=took,
         )
 
     def delete_rule_group(self, folder_uid: str, group: str) -> None:
@@ -297,6 +346,7 @@ class GrafanaClient:
             _rule_group_path(folder_uid, group),
             action=f"delete rule group {group!r}",
             headers=_NO_PROVENANCE,
+            settle=lambda: self.find_rule_group(folder_uid, group) is None,
         )
 
     def list_alert_rules(self) -> tuple[dict[str, Any], ...]:
@@ -320,10 +370,27 @@ class GrafanaClient:
         body: Any,
         *,
         action: str,
-        retry: bool | None = None,
         headers: Mapping[str, str] | None = None,
     ) -> Any:
-        response = self._transport.request(method, path, json=body, action=action, retry=retry, headers=headers)
+        response = self._transport.request(method, path, json=body, action=action, headers=headers, retry=False)
+        assert response is not None  # only a settled write answers None
+        return _json(response, action, self.url + path)
+
+    def _write(self, method: str, path: str, body: Any, *, action: str, took: Callable[[], Any]) -> Any:
+        """Send a write that targets a fixed uid; `took` re-reads it and returns what it stored, or None if the
+        write did not take. Returns Grafana's answer, or `took`'s result when the answer was lost."""
+        settled: list[Any] = []
+
+        def settle() -> bool:
+            result = took()
+            if result is not None:
+                settled.append(result)
+            return result is not None
+
+        response = self._transport.request(method, path, json=body, action=action, settle=settle)
+        if response is None:
+            result = settled[-1]
+            return result if isinstance(result, dict) else _as_json(result)
         return _json(response, action, self.url + path)
 
     def _paged(self, path: str, params: Mapping[str, Any], *, action: str) -> list[dict[str, Any]]:
@@ -344,6 +411,12 @@ def _json(response: requests.Response, action: str, url: str) -> Any:
         raise GrafanaError(
             f"{action}: Grafana answered with something that is not JSON", url=url, status=response.status_code
         ) from None
+
+
+def _as_json(folder: Folder) -> dict[str, Any]:
+    """A Folder re-read after a settled write, in the shape of Grafana's answer to the write."""
+    return {"uid": folder.uid, "title": folder.title, "id": folder.id, "version": folder.version, "url": folder.url,
+            "parentUid": folder.parent_uid}  # fmt: skip
 
 
 def _none_if_missing(get: Callable[[], _T]) -> _T | None:

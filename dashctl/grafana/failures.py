@@ -8,10 +8,12 @@ to the user as Grafana wrote it, with the machine-readable code in brackets when
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from http import HTTPStatus
 
 import requests
 
+from dashctl.grafana.redaction import shorten
 from dashctl.errors import (
     GrafanaAuthError,
     GrafanaConflictError,
@@ -26,8 +28,15 @@ __all__ = ["error_for_response", "error_for_status", "grafana_message"]
 _TEXT_LIMIT = 200
 
 
-def grafana_message(response: requests.Response) -> str:
-    """Grafana's own message from any of the five error body shapes, else the HTTP reason phrase."""
+def _unchanged(text: str) -> str:
+    return text
+
+
+def grafana_message(response: requests.Response, *, redact: Callable[[str], str] = _unchanged) -> str:
+    """Grafana's own message from any of the five error body shapes, else the HTTP reason phrase.
+
+    `redact` masks credentials; it runs before any cut, so a credential straddling the cut cannot leak in part.
+    """
     try:
         body = response.json()
     except ValueError:
@@ -41,10 +50,10 @@ def grafana_message(response: requests.Response) -> str:
             code = body.get("messageId") or body.get("status")
             if isinstance(code, str) and code:  # shapes B and C
                 message = f"{message} [{code}]"
-            return message
-    text = response.text.strip() if body is None else ""
+            return redact(message)
+    text = redact(response.text).strip() if body is None else ""
     if text and not text.startswith("<"):
-        return text.splitlines()[0][:_TEXT_LIMIT]
+        return shorten(text.splitlines()[0], _TEXT_LIMIT)
     return _reason(response.status_code)
 
 
@@ -61,9 +70,11 @@ def error_for_status(status: int, message: str, *, url: str) -> GrafanaError:
     return GrafanaError(message, url=url, status=status)
 
 
-def error_for_response(response: requests.Response, *, action: str, url: str) -> GrafanaError:
+def error_for_response(
+    response: requests.Response, *, action: str, url: str, redact: Callable[[str], str] = _unchanged
+) -> GrafanaError:
     """The error for a failed answer to `action` (for example "get dashboard 'cpu'")."""
-    return error_for_status(response.status_code, f"{action}: {grafana_message(response)}", url=url)
+    return error_for_status(response.status_code, f"{action}: {grafana_message(response, redact=redact)}", url=url)
 
 
 def _reason(status: int) -> str:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dashctl.errors import UsageError
+from dashctl.preview.progress import ProgressCallback
 from dashctl.project.config import Project
 
 __all__ = ["Credentials", "connect", "credentials_from_environment", "definition_mtimes", "preview_project", "watch_changes"]
@@ -43,11 +44,17 @@ def credentials_from_environment(environ: Mapping[str, str]) -> Credentials:
     return Credentials(token=token, user=user, password=password)
 
 
-def connect(url: str, credentials: Credentials, *, verify: bool | str = True, **options: object):
+def connect(
+    url: str, credentials: Credentials, *, verify: bool | str = True, allow_http: bool = False, **options: object
+):
+    """A GrafanaClient for `url`; credentials over plain http:// are refused unless the host is loopback or
+    `allow_http` is set (a UsageError saying so)."""
     from dashctl.grafana import GrafanaClient
 
     basic = (credentials.user, credentials.password or "") if credentials.user else None
-    return GrafanaClient(url, token=credentials.token, basic_auth=basic, verify=verify, **options)
+    return GrafanaClient(
+        url, token=credentials.token, basic_auth=basic, verify=verify, allow_http=allow_http, **options
+    )
 
 
 def preview_project(
@@ -59,13 +66,13 @@ def preview_project(
     delete: bool = False,
     dry_run: bool = False,
     concurrency: int = 2,
-    progress: Callable[[str], None] | None = None,
+    progress: ProgressCallback | None = None,
 ):
     """Build `environment` and make the preview `name` on the client's Grafana hold it (or delete it)."""
     from dashctl.preview.push import delete_preview, push_preview
 
     if delete:
-        return delete_preview(client, name, dry_run=dry_run, progress=progress)
+        return delete_preview(client, name, dry_run=dry_run, concurrency=concurrency, progress=progress)
     from dashctl.compiler.pipeline import build_project
     from dashctl.preview.plan import plan_preview
 

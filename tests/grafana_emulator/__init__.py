@@ -10,8 +10,8 @@ stores), `routes` (which handler answers), one module per API area (`dashboards`
 `datasources`, `alerting`, `instance`), `auth`, `bodies` (the error body shapes), `formats` (uids, slugs, durations).
 """
 
-from .faults import Fault, FaultRule
+from .faults import Fault, FaultRule, transient_faults
 from .server import GrafanaEmulator, RecordedRequest
 from .state import Identity, Settings
 
-__all__ = ["Fault", "FaultRule", "GrafanaEmulator", "Identity", "RecordedRequest", "Settings"]
+__all__ = ["Fault", "FaultRule", "GrafanaEmulator", "Identity", "RecordedRequest", "Settings", "transient_faults"]

@@ -126,13 +126,14 @@ class GrafanaEmulator:
         times: int | None = 1,
         rate: float = 1.0,
         seed: int = 0,
+        weights: tuple[float, ...] | None = None,
     ) -> FaultRule:
         """Misbehave on matching requests; see `faults` for how rules are matched and drawn.
 
         `path` is a glob over the path without query (`/api/dashboards/uid/*`); `times=None` never runs out.
         """
         return self.faults.add(
-            FaultRule(faults=faults, method=method, path=path, times=times, rate=rate, seed=seed)
+            FaultRule(faults=faults, method=method, path=path, times=times, rate=rate, seed=seed, weights=weights)
         )
 
     @property

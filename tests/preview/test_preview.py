@@ -92,13 +92,14 @@ def test_second_run_sends_no_write(project, grafana):
     assert report["summary"]["unchanged"] == 3  # the folder and two dashboards
 
 
-def test_one_changed_dashboard_is_one_write(project, grafana):
+def test_one_changed_dashboard_is_one_write_after_claiming_the_folder(project, grafana):
     preview(project, grafana)
     project.write("dashboards/shop_db.py", SECOND_DASHBOARD.replace('"Up"', '"Up (MongoDB)"'))
     grafana.clear_requests()
     result = preview(project, grafana)
     assert result.exit_code == 0, result.stderr
-    assert [(r.method, r.path) for r in grafana.writes] == [("POST", "/api/dashboards/db")]
+    # The folder update claims the preview for this run (a run at the same time would get 412), then one save.
+    assert [(r.method, r.path) for r in grafana.writes] == [("PUT", f"/api/folders/{FOLDER}"), ("POST", "/api/dashboards/db")]
     record = stored(grafana)[preview_uid(NAME, "shop-db")]
     assert record.data["panels"][0]["title"] == "Up (MongoDB)"
     assert record.version == 2
@@ -204,7 +205,9 @@ def test_unreachable_grafana_is_exit_4(project):
     before = os.getcwd()
     os.chdir(project.root)
     try:
-        result = CliRunner(env=env).invoke(cli, ["preview", "--env", "dev", "--grafana-url", url, "--name", "x"])
+        result = CliRunner(env=env).invoke(
+            cli, ["preview", "--env", "dev", "--grafana-url", url, "--name", "x", "--retry-budget", "0.5"]
+        )
     finally:
         os.chdir(before)
     assert result.exit_code == 4
@@ -290,22 +293,24 @@ def test_insecure_warns(project, grafana):
     assert "not verified" in result.stderr
 
 
-def test_a_folder_created_meanwhile_is_resolved_by_re_reading(project, grafana):
-    # The create takes effect but its answer is a 409, as when another preview run created it a moment before.
+def test_a_folder_created_meanwhile_by_another_run_is_reported_and_nothing_written(project, grafana):
+    # Another run created the folder between this run's read and its create: this run's create answers 409.
     grafana.inject(Fault.respond(409, after_handling=True), method="POST", path="/api/folders", times=1)
     result = preview(project, grafana)
-    assert result.exit_code == 0, result.stderr
-    assert FOLDER in grafana.state.org(1).folders
-    assert len(stored(grafana)) == 2
+    assert result.exit_code == 4
+    assert "changed by someone else while this run ran" in result.stderr and "wrote nothing" in result.stderr
+    assert stored(grafana) == {}
+    assert preview(project, grafana).exit_code == 0
 
 
-def test_a_folder_renamed_meanwhile_is_resolved_by_re_reading(project, grafana):
+def test_a_folder_changed_meanwhile_is_reported_and_nothing_written(project, grafana):
     preview(project, grafana)
-    grafana.state.org(1).folders[FOLDER].title = "renamed by someone"
+    project.write("dashboards/shop_db.py", SECOND_DASHBOARD.replace('"Up"', '"Up (MongoDB)"'))
     grafana.inject(Fault.respond(412), method="PUT", path=f"/api/folders/{FOLDER}", times=1)
+    grafana.clear_requests()
     result = preview(project, grafana)
-    assert result.exit_code == 0, result.stderr
-    assert grafana.state.org(1).folders[FOLDER].title == f"Preview: {NAME}"
+    assert result.exit_code == 4 and "wrote nothing" in result.stderr
+    assert [r.method for r in grafana.writes] == ["PUT"]
 
 
 def test_tag_based_links_list_only_the_preview_copies(make_project):
