@@ -83,6 +83,10 @@ class RetryPolicy:
     max_delay: float = 10.0
     jitter: float = 0.5
     max_attempts: int | None = None
+    # For callers that count retries instead of spending a budget (dashctl.datasource_api): attempts after the
+    # first, and the statuses they retry. The Grafana transport ignores both.
+    retries: int = 3
+    statuses: frozenset[int] = frozenset({429, 502, 503, 504})
 
     def __post_init__(self) -> None:
         if self.budget < 0 or self.backoff < 0 or self.max_delay < 0:
@@ -92,8 +96,9 @@ class RetryPolicy:
         if self.max_attempts is not None and self.max_attempts < 1:
             raise UsageError(f"max_attempts must be 1 or more, not {self.max_attempts}")
 
-    def delay(self, retry: int, retry_after: float | None = None, *, draw: Callable[[], float] = random.random) -> float:
-        """Seconds to wait before retry number `retry` (1 for the first retry); `draw` gives a number in [0, 1)."""
+    def delay(self, retry: int, retry_after: float | None = None, *, draw: Callable[[], float] = lambda: 0.0) -> float:
+        """Seconds to wait before retry number `retry` (1 for the first retry); `draw` gives a number in [0, 1)
+        (the transport passes a random one; without it the wait is the longest the jitter allows)."""
         wait = min(self.backoff * 2 ** min(retry - 1, 32), self.max_delay)
         wait *= 1 - self.jitter * draw()
         if retry_after is not None:
