@@ -8,7 +8,7 @@ import click
 
 from dashctl.cli.completion import complete_environments, complete_tombstones
 from dashctl.cli.display import counted
-from dashctl.cli.options import environment_option, project_option
+from dashctl.cli.options import allow_http_option, environment_option, project_option, warn_cleartext
 
 __all__ = ["alerts"]
 
@@ -60,10 +60,11 @@ def tombstones(environments: tuple[str, ...], project_dir: Path | None, output: 
               "(credentials from GRAFANA_TOKEN, or GRAFANA_USER and GRAFANA_PASSWORD).")
 @click.option("--grafana-url", metavar="URL", default=None,
               help="Grafana to check with --check-grafana (default: the environment's grafana_url).")
+@allow_http_option
 @project_option
 @_output_option
 def retire(environment: str, keys: tuple[str, ...], synced: bool, check_grafana: bool, grafana_url: str | None,
-           project_dir: Path | None, output: Path | None) -> None:
+           allow_http: bool, project_dir: Path | None, output: Path | None) -> None:
     """Remove tombstones from deploy/<env>/alerting.yaml, by rule or integration uid (template or mute timing
     name), or all of them with --synced. Only do it once the deletion has reached Grafana (--check-grafana asks
     Grafana which rules are gone); then commit.
@@ -92,7 +93,8 @@ def retire(environment: str, keys: tuple[str, ...], synced: bool, check_grafana:
         if not url:
             raise UsageError(f"no Grafana to check: pass --grafana-url or set grafana_url of environment "
                              f"{selected.name!r}")
-        with connect(url, credentials_from_environment(os.environ)) as client:
+        with connect(url, credentials_from_environment(os.environ), allow_http=allow_http) as client:
+            warn_cleartext(client.url)
             present = {str(rule.get("uid")) for rule in client.list_alert_rules()}
         result = retire_gone_from_grafana(directory, selected.name, present, wanted)
     else:

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from dashctl.cli.failure import EXIT_DIFFERENCES
-from dashctl.cli.options import project_option
+from dashctl.cli.options import allow_http_option, project_option, warn_cleartext
 
 __all__ = ["import_"]
 
@@ -48,13 +48,15 @@ def _mapping(values: tuple[str, ...]) -> dict[str, str]:
 @click.option("--ca-cert", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="With --grafana-url: CA bundle for TLS.")
 @click.option("--insecure", is_flag=True, help="With --grafana-url: do not verify TLS certificates (prints a warning).")
+@allow_http_option
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="Report format (on stderr for text, stdout for json).")
 @project_option
 def import_(
     sources: tuple[Path, ...], into: Path | None, folder: str | None, datasources: tuple[str, ...], dry_run: bool,
     overwrite: bool, check: bool, grafana_url: str | None, uids: tuple[str, ...], folder_uids: tuple[str, ...],
-    everything: bool, ca_cert: Path | None, insecure: bool, output_format: str, project_dir: Path | None,
+    everything: bool, ca_cert: Path | None, insecure: bool, allow_http: bool, output_format: str,
+    project_dir: Path | None,
 ) -> None:
     """Write one Python definition per dashboard found in SOURCES (JSON files, directories, Kubernetes manifests)
     or in a running Grafana.
@@ -93,7 +95,9 @@ def import_(
         if insecure:
             click.echo("warning: TLS certificates are not verified (--insecure)", err=True)
         verify: bool | str = False if insecure else (str(ca_cert) if ca_cert else True)
-        with connect(grafana_url, credentials_from_environment(os.environ), verify=verify) as client:
+        with connect(grafana_url, credentials_from_environment(os.environ), verify=verify,
+                     allow_http=allow_http) as client:
+            warn_cleartext(client.url)
             remote = read_grafana(client, uids=uids, folder_uids=folder_uids, everything=everything)
         read = Sources(dashboards=read.dashboards + remote.dashboards, rules=read.rules, problems=read.problems,
                        skipped=read.skipped, datasource_types=remote.datasource_types)

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from dashctl.cli.completion import complete_environments
-from dashctl.cli.options import project_option
+from dashctl.cli.options import allow_http_option, project_option, warn_cleartext
 
 __all__ = ["preview"]
 
@@ -23,8 +23,7 @@ __all__ = ["preview"]
 @click.option("--watch", is_flag=True, help="After pushing, push again after every saved change of the definitions.")
 @click.option("--ca-cert", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="CA bundle for TLS.")
 @click.option("--insecure", is_flag=True, help="Do not verify TLS certificates (prints a warning).")
-@click.option("--allow-http", is_flag=True,
-              help="Send credentials over plain http:// to a host that is not loopback (prints a warning).")
+@allow_http_option
 @click.option("--concurrency", type=click.IntRange(1, 8), default=2, show_default=True,
               help="Writes in flight at once (Grafana on SQLite locks under concurrent writes); reads run 16 at once.")
 @click.option("--retry-budget", type=click.FloatRange(min=0), default=60.0, show_default=True, metavar="SECONDS",
@@ -45,7 +44,6 @@ def preview(
     from dashctl.cli.preview_progress import ProgressDisplay
     from dashctl.errors import UsageError
     from dashctl.grafana import RetryPolicy
-    from dashctl.grafana.cleartext import credentials_in_clear
     from dashctl.preview.naming import current_branch, validate_preview_name
     from dashctl.preview.session import connect, credentials_from_environment, preview_project, watch_changes
     from dashctl.project.config import load_project
@@ -68,8 +66,7 @@ def preview(
     display = ProgressDisplay()
     retry = RetryPolicy(budget=retry_budget)
     with connect(url, credentials, verify=verify, allow_http=allow_http, retry=retry, on_wait=display.wait) as client:
-        if credentials_in_clear(client.url):
-            click.echo(f"warning: credentials are sent unencrypted to {client.url} (plain http://)", err=True)
+        warn_cleartext(client.url)
 
         def run() -> None:
             try:
