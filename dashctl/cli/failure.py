@@ -12,7 +12,7 @@ from dashctl.cli.display import counted, shown_path
 from dashctl.errors import DashctlError, DefinitionErrors, DefinitionInterrupted
 
 __all__ = ["EXIT_DIFFERENCES", "EXIT_INTERNAL", "EXIT_INTERRUPTED", "report_error", "report_interrupted",
-           "report_unexpected"]
+           "report_stopped", "report_unexpected"]
 
 EXIT_DIFFERENCES = 1
 EXIT_INTERNAL = 3
@@ -45,4 +45,10 @@ def report_interrupted(interrupted: DefinitionInterrupted) -> int:
             f":{interrupted.location.line}" if interrupted.location.line else ""
         )
     click.echo(f"interrupted while running {interrupted.definition}{where}", err=True)
+    return EXIT_INTERRUPTED
+
+
+def report_stopped() -> int:
+    """Ctrl-C anywhere else: the output is swapped in whole or not at all (dashctl.compiler.swap), so only say so."""
+    click.echo("interrupted", err=True)
     return EXIT_INTERRUPTED

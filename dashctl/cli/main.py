@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from dashctl import __version__
-from dashctl.cli.failure import report_error, report_interrupted, report_unexpected
+from dashctl.cli.failure import report_error, report_interrupted, report_stopped, report_unexpected
 from dashctl.errors import DashctlError, DefinitionInterrupted
 
 __all__ = ["cli", "main"]
@@ -68,6 +68,11 @@ class LazyGroup(click.Group):
         except DefinitionInterrupted as interrupted:
             _traceback_if_debug(ctx)
             ctx.exit(report_interrupted(interrupted))
+        except KeyboardInterrupt:
+            # Outside a definition (waiting on worker processes, on Grafana): click would print "Aborted!" and
+            # exit 1, which a script cannot tell from findings.
+            _traceback_if_debug(ctx)
+            ctx.exit(report_stopped())
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
         except Exception as error:

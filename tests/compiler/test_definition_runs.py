@@ -158,6 +158,62 @@ def test_a_real_sigint_names_the_definition(make_project):
     assert project.snapshot() == {}
 
 
+MANY_WAITING = '''
+import os
+import pathlib
+import time
+
+from grafanalib.core import Dashboard
+
+from dashctl.definitions import dashboard
+
+
+def waiting(number):
+    @dashboard(uid=f"waits-{number}", folder="Shop")
+    def waits(env):
+        pathlib.Path(f"started-{os.getpid()}").write_text("yes")
+        time.sleep(30)
+        return Dashboard(title=f"Waits {number}", panels=[])
+    return waits
+
+
+for number in range(30):
+    globals()[f"waits_{number}"] = waiting(number)
+'''
+
+
+def test_ctrl_c_while_worker_processes_build_stops_cleanly(make_project):
+    """Ctrl-C in a terminal reaches the whole process group: the parent, waiting on its workers, exits 130 like a
+    definition interrupted in it (not click's "Aborted!" and 1), writes nothing and leaves no worker behind."""
+    project = make_project({"dashboards/waits.py": MANY_WAITING})
+    process = subprocess.Popen(
+        [sys.executable, "-c", "from dashctl.cli.main import main; main()", "build"],
+        cwd=project.root, env={**os.environ, "PYTHONPATH": str(REPO)}, stderr=subprocess.PIPE, text=True,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not any(project.root.glob("started-*")):  # a worker runs a definition, the parent waits for it
+            assert process.poll() is None and time.monotonic() < deadline, "the build never reached a definition"
+            time.sleep(0.02)
+        os.killpg(process.pid, signal.SIGINT)
+        _, stderr = process.communicate(timeout=30)
+    finally:
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        process.wait()
+    assert process.returncode == 130, stderr
+    assert "interrupted" in stderr
+    assert "Aborted!" not in stderr
+    assert project.snapshot() == {}
+    workers = {int(path.name.removeprefix("started-")) for path in project.root.glob("started-*")}
+    assert process.pid not in workers, "the definitions ran in the parent, not in workers: the test proves nothing"
+    for pid in workers:
+        assert not Path(f"/proc/{pid}").exists() or "zombie" in Path(f"/proc/{pid}/status").read_text(), pid
+
+
 def test_a_dashboard_definition_returning_none_is_an_error(make_project):
     project = make_project({"dashboards/plain.py": RETURNS.format(value="None")})
     result = project.run("build")
