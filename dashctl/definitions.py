@@ -11,7 +11,7 @@ import contextvars
 import functools
 import re
 import sys
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -195,13 +195,17 @@ def _registering_module() -> str | None:
 
 
 def dashboard(
-    *, uid: str, folder: str | None = None, environments: list[str] | None = None, layout: str = "auto"
+    *, uid: str, folder: str | None = None, environments: list[str] | None = None, layout: str = "auto",
+    allow_undefined_variables: Sequence[str] = (),
 ) -> Callable[[F], F]:
     """Declare a dashboard: the decorated function takes the Environment and returns a grafanalib Dashboard.
 
     `uid` is the dashboard's fixed Grafana uid (the `/d/<uid>` URL); `folder` the Grafana folder title it is
     filed under (the sidecar's folder annotation); `environments` limits it to some environments; `layout`
     "auto" computes every panel's position, "manual" keeps the gridPos each panel gives.
+    `allow_undefined_variables` names variables (without `$`) that queries, links or repeats may use although no
+    template variable defines them (Grafana shows them as written): the build accepts exactly these, reports a
+    listed name that is defined or unused, and `dashctl lint` warns about each (dashboard/undefined-variable-allowed).
     """
 
     def decorate(function: F) -> F:
@@ -217,9 +221,30 @@ def dashboard(
         if layout not in ("auto", "manual"):
             raise DefinitionError(f"dashboard {uid!r} layout must be 'auto' or 'manual'", location=location)
         options = {"uid": uid, "folder": folder, "layout": layout}
+        if allow_undefined_variables:
+            options["allow_undefined_variables"] = _variable_names(allow_undefined_variables, uid, location)
         return define("dashboard", function, options=options, environments=environments)
 
     return decorate
+
+
+_VARIABLE_NAME = re.compile(r"^\w+$")
+
+
+def _variable_names(names: Any, uid: str, location: SourceLocation) -> tuple[str, ...]:
+    """`allow_undefined_variables` as a tuple of bare names; a lone string, a `$` or a duplicate is refused."""
+    where = f"dashboard {uid!r} allow_undefined_variables"
+    if isinstance(names, str) or not all(isinstance(name, str) for name in names):
+        raise DefinitionError(f"{where} must be a tuple of variable names",
+                              location=location, hint='allow_undefined_variables=("hostname",)')
+    for name in names:
+        if not _VARIABLE_NAME.match(name):
+            raise DefinitionError(f"{where}: {name!r} is not a variable name", location=location,
+                                  hint=f"write the name without `$` or braces, e.g. {name.strip('${}[]')!r}")
+    duplicates = sorted({name for name in names if list(names).count(name) > 1})
+    if duplicates:
+        raise DefinitionError(f"{where} lists {', '.join(duplicates)} more than once", location=location)
+    return tuple(names)
 
 
 def datasources(function: F | None = None, *, environments: list[str] | None = None) -> Any:

@@ -15,13 +15,21 @@ from typing import Any
 
 from dashctl.dashboards import model
 from dashctl.dashboards.foundation import foundation_json, is_foundation_object
-from dashctl.dashboards.generic import VERBATIM
+from dashctl.dashboards.generic import UNVALIDATED, VERBATIM
 from dashctl.dashboards.layout import assign_layout
 from dashctl.definitions import Definition
 from dashctl.errors import DefinitionError, DefinitionErrors, QuerySyntaxError, SourceLocation
 from dashctl.project.environment import DatasourceRef, Environment
 
-__all__ = ["CompiledDashboard", "compile_dashboard", "query_language", "spare_ref_ids"]
+__all__ = [
+    "CompiledDashboard",
+    "UndefinedVariableUse",
+    "UnvalidatedQuery",
+    "compile_dashboard",
+    "query_language",
+    "spare_ref_ids",
+    "undefined_variable_uses",
+]
 
 # grafanalib's default maxDataPoints; Grafana's own default (the panel's pixel width) draws far better graphs.
 _GRAFANALIB_MAX_DATA_POINTS = 100
@@ -29,8 +37,21 @@ _MIXED = "-- Mixed --"
 
 
 @dataclass(frozen=True, kw_only=True)
+class UnvalidatedQuery:
+    """A query the definition opted out of validation (`Target(unvalidated=reason)`): the panel (by its id in the
+    compiled model), the query's position among the panel's targets, and the reason."""
+
+    panel_id: int | None
+    index: int
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class CompiledDashboard:
-    """A dashboard ready to package: its JSON model and where it came from."""
+    """A dashboard ready to package: its JSON model and where it came from.
+
+    `allowed_undefined_variables` and `unvalidated_queries` are the definition's opt-outs from the build's checks,
+    kept for `dashctl lint` (they leave no trace in the model)."""
 
     uid: str
     title: str
@@ -38,6 +59,29 @@ class CompiledDashboard:
     model: dict[str, Any]
     definition: str
     location: SourceLocation
+    allowed_undefined_variables: tuple[str, ...] = ()
+    unvalidated_queries: tuple[UnvalidatedQuery, ...] = ()
+
+    def unvalidated_reason(self, panel_id: int | None, index: int) -> str | None:
+        """Why the panel's `index`-th query is not validated, when it is not."""
+        return next((query.reason for query in self.unvalidated_queries
+                     if query.panel_id == panel_id and query.index == index), None)
+
+
+@dataclass(frozen=True, kw_only=True)
+class UndefinedVariableUse:
+    """A `$name` that no template variable of the dashboard defines, and where it is used (`panel 'CPU' query A`,
+    `variable 'x' query`; for a `repeat`, the panel)."""
+
+    name: str
+    where: str
+    repeat: bool = False
+
+    @property
+    def message(self) -> str:
+        if self.repeat:
+            return f"{self.where} repeats over ${self.name}, which no template variable defines"
+        return f"{self.where} uses ${self.name}, which no template variable of this dashboard defines"
 
 
 def query_language(datasource_type: str | None) -> str | None:
@@ -117,7 +161,8 @@ def compile_dashboard(
     validator = _QueryValidator(label, definition.location, problems, enabled=validate_queries,
                                 source=_source_file(definition))
     dashboard["panels"] = [_resolve_panel(panel, resolver, validator) for panel in panels]
-    _check_variables_defined(dashboard["panels"], variables, report)
+    allowed = tuple(definition.options.get("allow_undefined_variables") or ())
+    _check_variables_defined(dashboard["panels"], variables, report, allowed)
 
     if problems:
         raise DefinitionErrors(problems)
@@ -128,6 +173,8 @@ def compile_dashboard(
         model=dashboard,
         definition=label,
         location=definition.location,
+        allowed_undefined_variables=allowed,
+        unvalidated_queries=tuple(validator.unvalidated),
     )
 
 
@@ -323,6 +370,7 @@ class _QueryValidator:
         self.source = source  # the definition's file, absolute, to find the query's own line in
         self.problems = problems
         self.enabled = enabled
+        self.unvalidated: list[UnvalidatedQuery] = []
 
     def check(self, ref: dict[str, str] | None, target: dict[str, Any], panel_title: str, index: int = 0) -> None:
         language = query_language(ref.get("type") if ref else None)
@@ -337,6 +385,28 @@ class _QueryValidator:
         except QuerySyntaxError as error:
             self.problems.append(error.with_context(location=self.query_location(panel_title, index),
                                                     definition=where))
+
+    def skip(self, ref: dict[str, str] | None, target: dict[str, Any], panel_title: str, index: int, *,
+             panel_id: int | None, reason: str) -> None:
+        """Carry a query marked `unvalidated` as it is; once it validates, the mark is reported (it would hide
+        the next mistake in that query)."""
+        self.unvalidated.append(UnvalidatedQuery(panel_id=panel_id, index=index, reason=reason))
+        language = query_language(ref.get("type") if ref else None)
+        expr = target.get("expr")
+        if not self.enabled or language is None or not isinstance(expr, str) or not expr.strip():
+            return
+        from dashctl.queries.validation import check_query
+
+        try:
+            check_query(expr, language)
+        except QuerySyntaxError:
+            return
+        self.problems.append(DefinitionError(
+            f"query {target.get('refId')} is marked unvalidated ({reason}), but it is valid {language}",
+            location=self.query_location(panel_title, index),
+            definition=f"{self.label} panel {panel_title!r}",
+            hint="remove unvalidated=... from the Target so that the build checks the query again",
+        ))
 
     def query_location(self, panel_title: str, index: int) -> SourceLocation:
         """The line that holds the query (as lint reports it), else the decorator's."""
@@ -353,10 +423,10 @@ class _QueryValidator:
 _USER_VARIABLE = re.compile(r"\$(?!__)\w|\$\{(?!__)|\[\[(?!__)")
 
 
-def _check_variables_defined(
-    panels: list[dict[str, Any]], variables: list[dict[str, Any]], report: Callable[..., None]
-) -> None:
-    """Report every `$name` a query, a variable's query or a link uses that no template variable defines.
+def undefined_variable_uses(
+    panels: list[dict[str, Any]], variables: list[dict[str, Any]]
+) -> Iterator[UndefinedVariableUse]:
+    """Every `$name` a query, a variable's query, a link or a repeat uses that no template variable defines.
 
     Grafana leaves an undefined `$name` in the query as written, so the panel silently shows nothing. Grafana's
     own variables (`$__rate_interval`, `${__field.labels.x}`) are not user variables; inside a panel (or row)
@@ -365,39 +435,64 @@ def _check_variables_defined(
     from dashctl.queries.variables import variable_names
 
     defined = {variable.get("name") for variable in variables}
-    hint = (
-        "define it in Dashboard(templating=Templating(list=[...])), e.g. with dashctl.presets.variables "
-        "(constant, label_values, textbox), or take it out of the query"
-    )
 
-    def check(text: Any, where: str, known: set[Any]) -> None:
+    def check(text: Any, where: str, known: set[Any]) -> Iterator[UndefinedVariableUse]:
         if not isinstance(text, str) or not _USER_VARIABLE.search(text):
             return  # most queries use only Grafana's own variables: skip the full scan
         for name in variable_names(text):
             if name not in known:
-                report(f"{where} uses ${name}, which no template variable of this dashboard defines", hint=hint)
+                yield UndefinedVariableUse(name=name, where=where)
 
     for variable in variables:
-        check(variable.get("query"), f"variable {variable.get('name')!r} query", defined)
+        yield from check(variable.get("query"), f"variable {variable.get('name')!r} query", defined)
 
-    def walk(panel: dict[str, Any], known: set[Any]) -> None:
+    def walk(panel: dict[str, Any], known: set[Any]) -> Iterator[UndefinedVariableUse]:
         title = panel.get("title") or f"#{panel.get('id')}"
         repeat = panel.get("repeat")
         if repeat:
             if repeat not in defined:
-                report(f"panel {title!r} repeats over ${repeat}, which no template variable defines", hint=hint)
+                yield UndefinedVariableUse(name=repeat, where=f"panel {title!r}", repeat=True)
             known = known | {repeat}
-        for target in panel.get("targets", []):
-            check(target.get("expr"), f"panel {title!r} query {target.get('refId')}", known)
-        links = [*panel.get("links", []), *panel.get("fieldConfig", {}).get("defaults", {}).get("links", [])]
-        for link in links:
+        # `or []`, `isinstance`: the importer asks about Grafana's JSON as it came, nulls and all.
+        for target in panel.get("targets") or []:
+            if isinstance(target, dict):
+                yield from check(target.get("expr"), f"panel {title!r} query {target.get('refId')}", known)
+        defaults = (panel.get("fieldConfig") or {}).get("defaults") or {}
+        for link in [*(panel.get("links") or []), *(defaults.get("links") or [])]:
             if isinstance(link, dict):
-                check(link.get("url"), f"panel {title!r} link {link.get('title')!r}", known)
-        for child in panel.get("panels", []):
-            walk(child, known)
+                yield from check(link.get("url"), f"panel {title!r} link {link.get('title')!r}", known)
+        for child in panel.get("panels") or []:
+            if isinstance(child, dict):
+                yield from walk(child, known)
 
     for panel in panels:
-        walk(panel, defined)
+        yield from walk(panel, defined)
+
+
+def _check_variables_defined(
+    panels: list[dict[str, Any]], variables: list[dict[str, Any]], report: Callable[..., None],
+    allowed: tuple[str, ...] = (),
+) -> None:
+    """Report every undefined `$name` but those `@dashboard(allow_undefined_variables=...)` lists, and each listed
+    name that a template variable defines or nothing uses (an opt-out must not outlive its reason)."""
+    hint = (
+        "define it in Dashboard(templating=Templating(list=[...])), e.g. with dashctl.presets.variables "
+        "(constant, label_values, textbox), or take it out of the query"
+    )
+    used: set[str] = set()
+    for use in undefined_variable_uses(panels, variables):
+        if use.name in allowed:
+            used.add(use.name)
+        else:
+            report(use.message, hint=hint)
+    defined = {variable.get("name") for variable in variables}
+    for name in allowed:
+        if name in defined:
+            report(f"allow_undefined_variables lists {name!r}, but a template variable defines ${name}",
+                   hint=f"take {name!r} out of @dashboard(allow_undefined_variables=...)")
+        elif name not in used:
+            report(f"allow_undefined_variables lists {name!r}, but nothing in the dashboard uses ${name}",
+                   hint=f"take {name!r} out of @dashboard(allow_undefined_variables=...)")
 
 
 def _resolve_panel(panel: dict[str, Any], resolver: _DatasourceResolver, validator: _QueryValidator) -> dict[str, Any]:
@@ -420,7 +515,11 @@ def _resolve_panel(panel: dict[str, Any], resolver: _DatasourceResolver, validat
                 f"{where} has queries but no datasource",
                 hint="set dataSource='metrics' (or another logical name) on the panel",
             )
-        validator.check(ref, target, title, len(targets))
+        reason = target.pop(UNVALIDATED, None)
+        if reason is None:
+            validator.check(ref, target, title, len(targets))
+        else:
+            validator.skip(ref, target, title, len(targets), panel_id=panel.get("id"), reason=str(reason))
         # The panel and its targets hold no nulls by now (cleaned above): only a datasource can be unresolved.
         if ref is None:
             target.pop("datasource", None)

@@ -26,10 +26,16 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Dashboard", "Panel", "Row", "Target", "VERBATIM", "Variable"]
+from dashctl.errors import DefinitionError
+
+__all__ = ["Dashboard", "Panel", "Row", "Target", "UNVALIDATED", "VERBATIM", "Variable"]
 
 VERBATIM = "__dashctlVerbatim__"
 """Marks JSON written by these classes: the compiler keeps all of its keys and removes the mark."""
+
+UNVALIDATED = "__dashctlUnvalidated__"
+"""Marks a query (`Target(unvalidated=reason)`) the compiler carries as it is, without validating it; the compiler
+removes the mark and keeps the reason for `dashctl lint` (panel/unvalidated-query)."""
 
 DatasourceSpec = str | Mapping[str, Any] | None
 
@@ -55,20 +61,33 @@ def _members(pairs: Sequence[tuple[str, Any]], extra: Mapping[str, Any] | None) 
 @dataclass(frozen=True, kw_only=True)
 class Target:
     """One query of a panel: `ref_id`, the query text (`expr` for Prometheus and Loki), the legend, and any other
-    field of the datasource's query model in `extra` (e.g. `{"query": ..., "queryType": "traceql"}` for Tempo)."""
+    field of the datasource's query model in `extra` (e.g. `{"query": ..., "queryType": "traceql"}` for Tempo).
+
+    `unvalidated="why"` opts this query out of PromQL/LogQL validation: the build carries `expr` byte for byte
+    (e.g. an imported query Prometheus itself rejects, which Grafana shows as an error), `dashctl lint` warns about
+    it (panel/unvalidated-query), and the build reports the mark once the query validates."""
 
     ref_id: str | None = None
     expr: str | None = None
     legend_format: str | None = None
     datasource: DatasourceSpec = None
     extra: Mapping[str, Any] | None = None
+    unvalidated: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.unvalidated is not None and (not isinstance(self.unvalidated, str) or not self.unvalidated.strip()):
+            raise DefinitionError("Target(unvalidated=...) must say why the query is not validated",
+                                  hint='Target(expr=..., unvalidated="Prometheus rejects it: ...")')
 
     def to_json_data(self) -> dict[str, Any]:
-        return _members(
+        data = _members(
             [("refId", self.ref_id), ("expr", self.expr), ("legendFormat", self.legend_format),
              ("datasource", self.datasource)],
             self.extra,
         )
+        if self.unvalidated is not None:
+            data[UNVALIDATED] = self.unvalidated
+        return data
 
 
 @dataclass(frozen=True, kw_only=True)
