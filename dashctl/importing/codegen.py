@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import keyword
 import re
+from collections.abc import Mapping
 from typing import Any
+
+from dashctl.dashboards.generic import UNVALIDATED
 
 __all__ = ["definition_name", "function_name", "render_definition", "render_literal"]
 
@@ -61,9 +64,13 @@ def function_name(text: str) -> str:
 
 
 def render_definition(
-    model: dict[str, Any], *, uid: str, folder: str | None, origin: str, notes: list[str] = (), name: str | None = None
+    model: dict[str, Any], *, uid: str, folder: str | None, origin: str, notes: list[str] = (), name: str | None = None,
+    undefined_variables: Mapping[str, str] = {},
 ) -> str:
-    """The source of one definition file for the (migrated, datasource-mapped) dashboard `model`."""
+    """The source of one definition file for the (migrated, datasource-mapped) dashboard `model`.
+
+    `undefined_variables` (name -> where it is first used) become `allow_undefined_variables`, with a comment;
+    a query marked `UNVALIDATED` (dashctl.dashboards.generic) becomes `Target(unvalidated=reason)`, with one."""
     title = model.get("title") or uid
     header = [f'"""{_docstring(title)}: imported by `dashctl import` from {_docstring(origin)}.']
     if notes:
@@ -75,6 +82,13 @@ def render_definition(
     if folder:
         decorator_args.append(f"folder={_string(folder)}")
     decorator_args.append('layout="manual"')
+    allowance: list[str] = []
+    if undefined_variables:
+        names = sorted(undefined_variables)
+        decorator_args.append(f"allow_undefined_variables=({''.join(f'{_string(n)}, ' for n in names).rstrip(' ')})")
+        allowance = ["# Used, but no template variable of the original defines them (Grafana leaves them as "
+                     "written):"]
+        allowance += [f"# ${name} in {undefined_variables[name]}" for name in names]
     body = _call("Dashboard", _dashboard_arguments(model), 1)
     grafanalib = [name for name in ("GridPos", "Time") if f"{name}(" in body]
     generic = [name for name in ("Dashboard", "Panel", "Row", "Target", "Variable") if f"{name}(" in body]
@@ -86,12 +100,20 @@ def render_definition(
         "from dashctl.definitions import dashboard",
         "",
         "",
-        f"@dashboard({', '.join(decorator_args)})",
+        *allowance,
+        _decorator(decorator_args),
         f"def {name or definition_name(uid, model.get('title'))}(env):",
         f"    return {body}",
         "",
     ]
     return "\n".join(lines)
+
+
+def _decorator(args: list[str]) -> str:
+    flat = f"@dashboard({', '.join(args)})"
+    if len(flat) <= _WIDTH:
+        return flat
+    return "@dashboard(\n" + "".join(f"    {arg},\n" for arg in args) + ")"
 
 
 def _docstring(text: str) -> str:
@@ -170,8 +192,8 @@ def _panel(panel: dict[str, Any], indent: int) -> str:
         if key == "gridPos" and _is_grid(value):
             value = _Code("GridPos(" + ", ".join(f"{k}={value[k]!r}" for k in ("h", "w", "x", "y")) + ")")
         elif key == "targets" and isinstance(value, list):
-            value = [_Code(_target(target, indent + 2, panel.get("datasource"))) if isinstance(target, dict)
-                     else target for target in value]
+            value = [_Code(_target(target, indent + 2, panel.get("datasource")), _unvalidated_comment(target))
+                     if isinstance(target, dict) else target for target in value]
         args.append((name, value))
     if is_row and panel.get("panels"):
         args.append(("panels", [_Code(_panel(child, indent + 2), _suppression(child)) for child in panel["panels"]]))
@@ -208,10 +230,18 @@ def _target(target: dict[str, Any], indent: int, panel_datasource: Any) -> str:
     args: list[tuple[str, Any]] = [
         (name, target[key]) for key, name in _TARGET_FIELDS if target.get(key) is not None and key not in omitted
     ]
-    extra = _extra(target, {key for key, _ in _TARGET_FIELDS})
+    extra = _extra(target, {key for key, _ in _TARGET_FIELDS} | {UNVALIDATED})
     if extra:
         args.append(("extra", extra))
+    if target.get(UNVALIDATED):
+        args.append(("unvalidated", target[UNVALIDATED]))
     return _call("Target", args, indent)
+
+
+def _unvalidated_comment(target: dict[str, Any]) -> str | None:
+    if not target.get(UNVALIDATED):
+        return None
+    return "# Not validated, kept as it is: the original query is invalid (Grafana shows the panel's error)"
 
 
 def _call(name: str, args: list[tuple[str, Any]], indent: int) -> str:

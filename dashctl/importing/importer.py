@@ -210,8 +210,90 @@ def _import_dashboard(
     if name in taken:
         name = f"{name}_{function_name(uid)}"  # two dashboards of one title: the uid tells them apart
     taken.add(name)
-    text = render_definition(model, uid=uid, folder=folder, origin=source.origin, notes=notes, name=name)
+    undefined = _undefined_variables(model, note)
+    written = _mark_invalid_queries(model, project, note)
+    text = render_definition(written, uid=uid, folder=folder, origin=source.origin, notes=notes, name=name,
+                             undefined_variables=undefined)
     return GeneratedFile(name=f"{name}.py", source=text, uid=uid, origin=source.origin, expected=model), entries
+
+
+def _undefined_variables(model: dict[str, Any], note: Callable[[str, str | None, str], None]) -> dict[str, str]:
+    """The variables the dashboard uses but no template defines (Grafana shows them as written), each with where
+    it is first used: the definition allows them by name (`@dashboard(allow_undefined_variables=...)`)."""
+    from dashctl.dashboards.compile import undefined_variable_uses
+
+    variables = [item for item in (model.get("templating") or {}).get("list") or [] if isinstance(item, dict)]
+    panels = [item for item in model.get("panels") or [] if isinstance(item, dict)]
+    found: dict[str, str] = {}
+    for use in undefined_variable_uses(panels, variables):
+        if use.name not in found:
+            found[use.name] = f"{use.where} repeat" if use.repeat else use.where
+            effect = "Grafana shows the panel once" if use.repeat else "Grafana shows it as written"
+            note("warning", use.where, f"{use.message} ({effect}): kept, and allowed by name in "
+                 f"@dashboard(allow_undefined_variables=...); define the variable or fix the reference")
+    return found
+
+
+def _mark_invalid_queries(
+    model: dict[str, Any], project: ProjectDatasources, note: Callable[[str, str | None, str], None]
+) -> dict[str, Any]:
+    """The model to write: `model` itself, or a copy in which each PromQL or LogQL query that dashctl's validators
+    reject (as Prometheus or Loki would; e.g. a jsonnet `%(matchers)s` left unexpanded) is marked
+    `Target(unvalidated=reason)`, so that the build carries it as Grafana has it."""
+    from dashctl.dashboards.compile import query_language
+    from dashctl.dashboards.generic import UNVALIDATED
+    from dashctl.errors import QuerySyntaxError
+    from dashctl.queries.validation import check_query
+
+    variable_types = {
+        item.get("name"): str(item.get("query") or "")
+        for item in (model.get("templating") or {}).get("list") or []
+        if isinstance(item, dict) and item.get("type") == "datasource"
+    }
+
+    def datasource_type(reference: Any) -> str | None:
+        # As the build resolves it (dashctl.dashboards.compile): a variable by its plugin type, a logical name by
+        # the project's type, an explicit reference by its own.
+        uid = reference.get("uid") if isinstance(reference, dict) else reference
+        if isinstance(uid, str) and uid.startswith("$"):
+            return variable_types.get(uid.strip("${}").split(":")[0])
+        if isinstance(uid, str) and uid in project.types:
+            return project.types[uid]
+        return reference.get("type") if isinstance(reference, dict) else None
+
+    marks: dict[tuple[int, ...], str] = {}
+
+    def visit(panels: list[Any], path: tuple[int, ...]) -> None:
+        for number, panel in enumerate(panels):
+            if not isinstance(panel, dict):
+                continue
+            where = f"panel {panel.get('title') or '#' + str(panel.get('id'))!r}"
+            for index, target in enumerate(panel.get("targets") or []):
+                expr = target.get("expr") if isinstance(target, dict) else None
+                reference = target.get("datasource") or panel.get("datasource")
+                language = query_language(datasource_type(reference))
+                if language is None or not isinstance(expr, str) or not expr.strip():
+                    continue
+                try:
+                    check_query(expr, language)
+                except QuerySyntaxError as error:
+                    reason = f"not valid {language} in the original dashboard: {error.message}"
+                    marks[(*path, number, index)] = reason
+                    note("warning", f"{where} query {target.get('refId')}",
+                         f"{reason}; carried as it is, unvalidated (Target(unvalidated=...)): fix the query and "
+                         "remove the mark")
+            visit(panel.get("panels") or [], (*path, number))
+
+    visit(model.get("panels") or [], ())
+    if not marks:
+        return model
+    written = copy.deepcopy(model)
+    for (*path, index), reason in marks.items():
+        panels = written["panels"]
+        for number in path[:-1]:
+            panels = panels[number]["panels"]
+        panels[path[-1]]["targets"][index][UNVALIDATED] = reason
+    return written
 
 
 def _uid(model: dict[str, Any]) -> str:
