@@ -156,16 +156,19 @@ class PanelContext:
 
     @cached_property
     def queries(self) -> tuple[QueryContext, ...]:
-        """The panel's targets, each with the language its datasource speaks (None for other datasources)."""
+        """The panel's targets, each with the language its datasource speaks (None for other datasources, and for
+        a query the definition marks `unvalidated`: no PromQL or LogQL rule looks into it)."""
         queries = []
         for index, target in enumerate(self.targets):
             reference = target.get("datasource") if isinstance(target.get("datasource"), dict) else self.datasource
-            language = _LANGUAGES.get(str((reference or {}).get("type") or ""))
+            unvalidated = self.dashboard.dashboard.unvalidated_reason(self.id, index)
+            language = None if unvalidated else _LANGUAGES.get(str((reference or {}).get("type") or ""))
             expr = target.get("expr")
             queries.append(QueryContext(
                 environment=self.environment,
                 expr=expr if isinstance(expr, str) else None,
                 language=language,
+                unvalidated=unvalidated,
                 ref_id=str(target.get("refId") or ""),
                 datasource=reference,
                 panel=self,
@@ -217,6 +220,8 @@ class QueryContext:
     """The alert rule's `PromQL`/`LogQL` object, for an alert query."""
     index: int = 0
     """The target's position among its panel's targets."""
+    unvalidated: str | None = None
+    """Why the definition opted this query out of validation (`Target(unvalidated=...)`), when it did."""
 
     @property
     def in_dashboard(self) -> bool:
