@@ -85,7 +85,8 @@ def render_definition(
     allowance: list[str] = []
     if undefined_variables:
         names = sorted(undefined_variables)
-        decorator_args.append(f"allow_undefined_variables=({''.join(f'{_string(n)}, ' for n in names).rstrip(' ')})")
+        listed = ", ".join(_string(name) for name in names) + ("," if len(names) == 1 else "")
+        decorator_args.append(f"allow_undefined_variables=({listed})")
         allowance = ["# Used, but no template variable of the original defines them (Grafana leaves them as "
                      "written):"]
         allowance += [f"# ${name} in {undefined_variables[name]}" for name in names]

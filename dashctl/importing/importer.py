@@ -228,9 +228,11 @@ def _undefined_variables(model: dict[str, Any], note: Callable[[str, str | None,
     for use in undefined_variable_uses(panels, variables):
         if use.name not in found:
             found[use.name] = f"{use.where} repeat" if use.repeat else use.where
-            effect = "Grafana shows the panel once" if use.repeat else "Grafana shows it as written"
-            note("warning", use.where, f"{use.message} ({effect}): kept, and allowed by name in "
-                 f"@dashboard(allow_undefined_variables=...); define the variable or fix the reference")
+            what = (f"repeats over ${use.name}, which no template variable defines (Grafana shows the panel once)"
+                    if use.repeat else f"uses ${use.name}, which no template variable of this dashboard defines "
+                    "(Grafana leaves it as written)")
+            note("warning", use.where, f"{what}: kept, and allowed by name in @dashboard(allow_undefined_variables="
+                 "...); define the variable or fix the reference")
     return found
 
 
