@@ -146,16 +146,31 @@ def test_import_from_grafana_emulator(grafana_emulator, project_dir):  # noqa: F
 
 
 def test_check_exits_1_naming_what_the_build_rejects(tmp_path, project_dir):
+    # An undefined variable in a query is kept through an opt-out (tests/importing/test_opt_outs.py); a datasource
+    # variable that does not exist is not.
     broken = fixtures.shared_export()
-    broken["panels"][0]["targets"][0]["expr"] = 'sum(rate(http_requests_total{pod="$pod"}[5m]))'
+    broken["panels"][0]["datasource"] = {"type": "prometheus", "uid": "$missing"}
+    for target in broken["panels"][0]["targets"]:
+        target.pop("datasource", None)
     result = _run(project_dir, _json_file(tmp_path, "broken.json", broken), "--check")
     assert result.exit_code == 1
-    assert "warning: `dashctl build` would refuse it: panel 'Requests' query A uses $pod" in result.stderr
+    assert ("warning: `dashctl build` would refuse it: panel 'Requests': datasource '$missing' refers to no "
+            "datasource variable") in result.stderr
     # the definition is written all the same: the problem is the original's, for the team to decide
     assert (project_dir / "dashboards" / "shared_export.py").exists()
     # without --check the same warning is shown, and the import succeeds
     again = _run(project_dir, _json_file(tmp_path, "broken.json", broken), "--overwrite")
     assert again.exit_code == 0 and "would refuse it: panel 'Requests'" in again.stderr
+
+
+def test_check_passes_an_undefined_variable_kept_through_the_opt_out(tmp_path, project_dir):
+    kept = fixtures.shared_export()
+    kept["panels"][0]["targets"][0]["expr"] = 'sum(rate(http_requests_total{pod="$pod"}[5m]))'
+    result = _run(project_dir, _json_file(tmp_path, "kept.json", kept), "--check")
+    assert result.exit_code == 0, result.output
+    assert "warning: panel 'Requests' query A: uses $pod, which no template variable" in result.stderr
+    assert "would refuse it" not in result.stderr
+    assert 'allow_undefined_variables=("pod",)' in (project_dir / "dashboards" / "shared_export.py").read_text()
 
 
 def test_a_groups_document_that_holds_no_rules_is_skipped(tmp_path, project_dir):
