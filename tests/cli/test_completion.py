@@ -47,7 +47,7 @@ def test_a_broken_project_completes_nothing_and_does_not_fail(make_project, tmp_
 
 
 def test_lint_rule_ids_complete_after_rule(tmp_path):
-    assert complete(tmp_path, "bash", "dashctl lint --rule panel/un").splitlines() == ["plain,panel/units"]
+    assert complete(tmp_path, "bash", "dashctl lint --rule panel/uni").splitlines() == ["plain,panel/units"]
     assert "plain,promql/rate-interval" in complete(tmp_path, "bash", "dashctl lint --rule promql/").splitlines()
 
 
