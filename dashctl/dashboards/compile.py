@@ -395,10 +395,14 @@ class _QueryValidator:
         expr = target.get("expr")
         if not self.enabled or language is None or not isinstance(expr, str) or not expr.strip():
             return
+        from dashctl.queries.promql.semantics import experimental_functions
         from dashctl.queries.validation import check_query
 
         try:
-            check_query(expr, language)
+            # As the strictest Prometheus would: the verdict is the same in every environment, whichever enables
+            # experimental functions, so that removing the mark never breaks another environment's build.
+            with experimental_functions(enabled=False):
+                check_query(expr, language)
         except QuerySyntaxError:
             return
         self.problems.append(DefinitionError(

@@ -245,6 +245,7 @@ def _mark_invalid_queries(
     from dashctl.dashboards.compile import query_language
     from dashctl.dashboards.generic import UNVALIDATED
     from dashctl.errors import QuerySyntaxError
+    from dashctl.queries.promql.semantics import experimental_functions
     from dashctl.queries.validation import check_query
 
     variable_types = {
@@ -277,7 +278,10 @@ def _mark_invalid_queries(
                 if language is None or not isinstance(expr, str) or not expr.strip():
                     continue
                 try:
-                    check_query(expr, language)
+                    # A query that needs only experimental functions is not a mistake: the build says to enable
+                    # them (promql_experimental_functions) where the Prometheus does.
+                    with experimental_functions(enabled=True):
+                        check_query(expr, language)
                 except QuerySyntaxError as error:
                     reason = f"not valid {language} in the original dashboard: {error.message}"
                     marks[(*path, number, index)] = reason

@@ -110,3 +110,12 @@ def test_a_mark_on_a_query_that_validates_is_reported():
 def test_the_reason_is_required():
     with pytest.raises(DefinitionError, match="must say why"):
         Target(expr=MATCHERS, unvalidated=" ")
+
+
+def test_a_marked_query_is_judged_as_the_strictest_prometheus_would_in_every_environment():
+    from dashctl.queries.promql.semantics import experimental_functions
+
+    marked = Target(ref_id="A", expr='sort_by_label(up, "job")', unvalidated="needs experimental functions")
+    for enabled in (False, True):
+        with experimental_functions(enabled=enabled):
+            assert _problems([_series(marked)]) == []

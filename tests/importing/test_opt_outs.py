@@ -143,3 +143,14 @@ def test_the_imported_opt_outs_build_pass_lint_at_error_level_and_warn(tmp_path,
     assert rules.count("dashboard/undefined-variable-allowed") == 4
     assert rules.count("panel/unvalidated-query") == 3
     assert not any(rule.endswith("/syntax") for rule in rules)
+
+
+def test_a_query_that_needs_only_experimental_functions_is_not_marked(tmp_path, project_dir):
+    model = invalid_queries()
+    model["panels"] = [_panel(1, "Sorted", [{"refId": "A", "datasource": PROM, "expr": 'sort_by_label(up, "job")'}])]
+    environment, result = _import(tmp_path, project_dir, model)
+    [item] = result.files
+    assert "unvalidated=" not in item.source
+    assert not [entry for entry in result.entries if entry.kind == "warning"]
+    # the build refuses it where the Prometheus does not enable them (its hint says to declare them)
+    assert check_generated(item, environment)[1] == ['function "sort_by_label" is not enabled']
