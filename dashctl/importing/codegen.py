@@ -65,7 +65,7 @@ def function_name(text: str) -> str:
 
 def render_definition(
     model: dict[str, Any], *, uid: str, folder: str | None, origin: str, notes: list[str] = (), name: str | None = None,
-    undefined_variables: Mapping[str, str] = {},
+    undefined_variables: Mapping[str, str] | None = None,
 ) -> str:
     """The source of one definition file for the (migrated, datasource-mapped) dashboard `model`.
 

@@ -37,9 +37,10 @@ def undefined_variables() -> dict:
              "query": 'label_values(up{cluster="$cluster"}, job)', "definition": "label_values(up, job)"},
         ]},
         "panels": [
-            _panel(1, "Restarts", [{"refId": "A", "datasource": PROM,
-                                    "expr": 'changes(process_start_time_seconds{job="$job", instance="$hostname"}[1h])'}]),
-            _panel(2, "Traffic", [{"refId": "A", "datasource": PROM, "expr": 'sum(rate(ifHCInOctets{job="$job"}[5m]))'}],
+            _panel(1, "Restarts", [{
+                "refId": "A", "datasource": PROM,
+                "expr": 'changes(process_start_time_seconds{job="$job", instance="$hostname"}[1h])'}]),
+            _panel(2, "Traffic", [{"refId": "A", "datasource": PROM, "expr": 'rate(ifHCInOctets{job="$job"}[5m])'}],
                    y=8, links=[{"title": "Drill down", "url": "/d/snmp?var-datasource=${datasource}"}]),
             _panel(3, "Node $node", [{"refId": "A", "datasource": PROM, "expr": 'up{job="$job", node="$node"}'}],
                    y=16, repeat="node", repeatDirection="h"),
