@@ -18,7 +18,7 @@ success for objects that are gone.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -342,7 +342,9 @@ def _run_all(
         futures: dict[Future[_R], int] = {pool.submit(run, item): index for index, item in enumerate(items)}
         pending = set(futures)
         while pending:
-            finished, pending = wait(pending, return_when=FIRST_EXCEPTION)
+            # FIRST_COMPLETED, not FIRST_EXCEPTION: the latter returns only when all are done or one failed, which
+            # held every progress line back until the end of the stage.
+            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
             for future in finished:
                 if future.exception() is not None:
                     for other in pending:
