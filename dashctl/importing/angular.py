@@ -4,7 +4,8 @@ Each conversion follows the panel-change handler of the new panel, rule for rule
 (public/app/plugins/panel/timeseries/migrations.ts, flotToGraphOptions), singlestat and grafana-singlestat-panel
 -> stat (SingleStatBaseOptions.ts sharedSingleStatPanelChangedHandler with StatMigrations.ts; PanelModel's
 autoMigrateAngular map, and Grafana 12's backend migration, make a shown gauge a stat too),
-table-old -> table (public/app/plugins/panel/table/migrations.ts, tablePanelChangedHandler). Keys of the old
+table-old -> table (public/app/plugins/panel/table/migrations.ts, tablePanelChangedHandler), grafana-worldmap-panel
+-> geomap (public/app/plugins/panel/geomap/migrations.ts, worldmapToGeomapOptions). Keys of the old
 panel that the handler does not read are named in a note: Grafana drops them too.
 """
 
@@ -543,6 +544,112 @@ def _discrete_to_state_timeline(panel: dict[str, Any], note: Callable[[str], Non
     return new
 
 
+# MapCenterID of public/app/plugins/panel/geomap/view.ts, by the worldmap's `mapCenter` names.
+_MAP_CENTERS = {"(0°, 0°)": "zero", "North America": "north-america", "Europe": "europe", "West Asia": "west-asia",
+                "SE Asia": "se-asia", "Last GeoHash": "coords"}
+_GAZETTEERS = {"countries": "public/gazetteer/countries.json", "countries_3letter": "public/gazetteer/countries.json",
+               "states": "public/gazetteer/usa-states.json"}
+
+
+def _js_to_number(value: Any) -> Any:
+    """JavaScript's Number(value) for what worldmap settings hold; None where it is NaN."""
+    if value is None or isinstance(value, bool):
+        return 0 if value is None else int(value)
+    if isinstance(value, int | float):
+        return value
+    if isinstance(value, str):
+        return _js_number(value)
+    return None
+
+
+def _markers_layer() -> dict[str, Any]:
+    """defaultMarkersConfig (geomap/layers/data/markersLayer.tsx) with defaultStyleConfig (geomap/style/types.ts)."""
+    style = {
+        "size": {"fixed": 5, "min": 2, "max": 15},
+        "color": {"fixed": "dark-green"},
+        "opacity": 0.4,
+        "symbol": {"mode": "fixed", "fixed": "img/icons/marker/circle.svg"},
+        "symbolAlign": {"horizontal": "center", "vertical": "center"},
+        "textConfig": {"fontSize": 12, "textAlign": "center", "textBaseline": "middle", "offsetX": 0, "offsetY": 0},
+        "rotation": {"fixed": 0, "mode": "mod", "min": -360, "max": 360},
+    }
+    return {"type": "markers", "name": "", "config": {"style": style, "showLegend": True},
+            "location": {"mode": "auto"}, "tooltip": True}
+
+
+def _worldmap_to_geomap(panel: dict[str, Any], note: Callable[[str], None]) -> dict[str, Any]:
+    """mapPanelChangedHandler and worldmapToGeomapOptions of public/app/plugins/panel/geomap/migrations.ts, which
+    PanelModel runs when it loads a `grafana-worldmap-panel` (its autoMigrateAngular map)."""
+    new = _carry(panel, "geomap")
+    defaults: dict[str, Any] = {}
+    layer = _markers_layer()
+    view: dict[str, Any] = {"id": "zero"}
+    options: dict[str, Any] = {
+        "view": view,
+        "controls": {"showZoom": True, "mouseWheelZoom": bool(panel.get("mouseWheelZoom"))},
+        "basemap": {"type": "default", "name": "Basemap"},
+        "layers": [layer],
+        "tooltip": {"mode": "details"},
+    }
+    decimals = _js_to_number(panel.get("decimals"))
+    if decimals:
+        defaults["decimals"] = decimals
+    style = layer["config"]["style"]
+    for key, bound in (("circleMaxSize", "max"), ("circleMinSize", "min")):
+        size = _js_to_number(panel.get(key))
+        if size:
+            style["size"][bound] = size
+    reducer = _REDUCERS.get(str(panel.get("valueName"))) if panel.get("valueName") is not None else None
+    location = panel.get("locationData")
+    if reducer and isinstance(location, str) and location:
+        new["transformations"] = [*new.get("transformations", []), {"id": "reduce", "options": {"reducers": [reducer]}}]
+        if location in _GAZETTEERS:
+            # `lookup` stays unset: the geomap then takes the first string field the reducer yields.
+            layer["location"] = {"mode": "lookup", "gazetteer": _GAZETTEERS[location]}
+        note(f"worldmap locationData {location!r} became a reduce transformation ({reducer})"
+             + (f" and a lookup in {_GAZETTEERS[location]}" if location in _GAZETTEERS else ""))
+    elif location:
+        note(f"worldmap locationData {location!r} not carried over: valueName {panel.get('valueName')!r} is no "
+             "reducer Grafana knows")
+    if panel.get("thresholds") and panel.get("colors"):
+        levels = [_js_number(part) for part in str(panel["thresholds"]).split(",")]
+        steps: list[dict[str, Any]] = []
+        for color in panel["colors"]:
+            index = len(steps) - 1
+            # -Infinity for the base step; JSON writes it as null, as Grafana saves it.
+            steps.append({"value": None if index < 0 else (levels[index] if index < len(levels) else None),
+                          "color": color})
+        defaults["thresholds"] = {"mode": "absolute", "steps": steps}
+    zoom = _js_to_number(panel.get("initialZoom"))
+    if zoom:
+        view["zoom"] = zoom
+    # mapCenters[...] replaces the id: an unknown or missing centre leaves none (undefined, not saved).
+    center = _MAP_CENTERS.get(panel.get("mapCenter")) if isinstance(panel.get("mapCenter"), str) else None
+    if center is None:
+        del view["id"]
+    else:
+        view["id"] = center
+    for key, axis in (("mapCenterLatitude", "lat"), ("mapCenterLongitude", "lon")):
+        value = _js_to_number(panel.get(key)) if key in panel else None
+        if value is not None:
+            view[axis] = value
+    new["fieldConfig"] = {"defaults": defaults, "overrides": []}
+    new["options"] = options
+    note("grafana-worldmap-panel (Angular) became geomap (Grafana's worldmap migration): "
+         f"view {view}, mouseWheelZoom {options['controls']['mouseWheelZoom']}, marker size "
+         f"{style['size']['min']}-{style['size']['max']}"
+         + (f", decimals {defaults['decimals']}" if "decimals" in defaults else "")
+         + (", thresholds " + ", ".join(f"{step['color']} from {step['value'] if step['value'] is not None else '-inf'}"
+                                        for step in defaults["thresholds"]["steps"])
+            if "thresholds" in defaults else ""))
+    if panel.get("fieldConfig") not in (None, {}, {"defaults": {}, "overrides": []}):
+        note(f"worldmap fieldConfig replaced by the geomap's, as Grafana replaces it: {panel['fieldConfig']!r}")
+    _leftovers(panel, {"mouseWheelZoom", "decimals", "circleMaxSize", "circleMinSize", "valueName", "locationData",
+                       "thresholds", "colors", "initialZoom", "mapCenter", "mapCenterLatitude", "mapCenterLongitude",
+                       "options", "fieldConfig"}, note)
+    return new
+
+
 CONVERSIONS: dict[str, Callable[[dict[str, Any], Callable[[str], None]], dict[str, Any]]] = {
     "graph": _graph_to_timeseries,
     "singlestat": _singlestat_to_stat,
@@ -550,4 +657,5 @@ CONVERSIONS: dict[str, Callable[[dict[str, Any], Callable[[str], None]], dict[st
     "grafana-piechart-panel": _piechart,
     "natel-discrete-panel": _discrete_to_state_timeline,
     "table-old": _old_table_to_table,
+    "grafana-worldmap-panel": _worldmap_to_geomap,
 }

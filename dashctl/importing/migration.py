@@ -37,8 +37,6 @@ ANGULAR_PANELS = frozenset(
         "grafana-polystat-panel", "savantly-heatmap-panel", "jdbranham-diagram-panel", "btplc-status-dot-panel",
     }
 )
-# The rest of PanelModel's autoMigrateAngular map: converted by Grafana on load, by their plugins' handlers.
-_AUTO_MIGRATED = {"grafana-worldmap-panel": "geomap"}
 _LEGACY_DASHBOARD_KEYS = ("rows", "style", "hideControls", "sharedCrosshair", "__inputs", "__requires", "__elements")
 
 # Variable tags went in Grafana 8; a panel's `span` and `height` only meant something before the grid (v16);
@@ -201,10 +199,6 @@ def _migrate_panel(panel: dict[str, Any], note: Note, kept: Note) -> dict[str, A
         # PanelModel's defaults: a panel without a position gets one (and the grid then packs it upwards).
         panel["gridPos"] = {"x": 0, "y": 0, "w": GRID_COLUMNS if kind == "row" else 6, "h": 1 if kind == "row" else 3}
         note(where, f"had no gridPos; placed at Grafana's default {panel['gridPos']}")
-    if not isinstance(panel.get("gridPos"), dict):
-        # PanelModel's defaults: a panel without a position gets one (and the grid then packs it upwards).
-        panel["gridPos"] = {"x": 0, "y": 0, "w": GRID_COLUMNS if kind == "row" else 6, "h": 1 if kind == "row" else 3}
-        note(where, f"had no gridPos; placed at Grafana's default {panel['gridPos']}")
     if panel.get("minSpan"):
         # schemaVersion 17: minSpan (of 24 columns) becomes maxPerRow, the largest factor of 24 that fits.
         most = GRID_COLUMNS / panel["minSpan"]
@@ -230,11 +224,7 @@ def _migrate_panel(panel: dict[str, Any], note: Note, kept: Note) -> dict[str, A
             # Hand-edited or truncated Angular options: say which panel, rather than crash or guess.
             raise MigrationError(f"{where}: the {kind} panel's options have a shape its conversion cannot read "
                                  f"({type(error).__name__}: {error})") from None
-    if kind in _AUTO_MIGRATED:
-        kept(where, f"Angular panel {kind!r} kept as it is: Grafana 11+ converts it to {_AUTO_MIGRATED[kind]!r} "
-                    "when it loads it, a conversion dashctl does not reproduce yet; convert it in Grafana, then "
-                    "import again")
-    elif kind in ANGULAR_PANELS:
+    if kind in ANGULAR_PANELS:
         kept(where, f"Angular panel {kind!r} kept as it is: Grafana 11+ shows it only with Angular support")
     return panel
 

@@ -3,7 +3,9 @@
 dashctl writes schemaVersion 42, so Grafana will not run them on an imported dashboard: the import must, or the
 dashboard would look different from the one Grafana showed. The steps follow `DashboardMigrator.updateSchema`
 (public/app/features/dashboard/state/DashboardMigrator.ts), one function per step; the datasource steps (33, 36)
-are the importer's datasource mapping, and CloudWatch's (34) are not reproduced (noted when met).
+are the importer's datasource mapping. CloudWatch's step (34) follows the frontend's `migrateCloudWatchQueries`
+with public/app/plugins/datasource/cloudwatch/migrations, as Grafana 12's backend port of it
+(apps/dashboard/pkg/migration/schemaversion/v34.go) spells out its edge cases.
 """
 
 from __future__ import annotations
@@ -30,6 +32,11 @@ def upgrade_schema(dashboard: dict[str, Any], version: int, note: Note) -> None:
             if variable.get("options"):
                 note(where, "saved options emptied: Grafana queries them (schemaVersion 29)")
                 variable["options"] = []
+    if version < 34:
+        for panel in _panels(dashboard.get("panels") or []):
+            where = f"panel {panel.get('title') or '#' + str(panel.get('id'))!r}"
+            _cloudwatch_queries(panel, lambda what, where=where: note(where, what))
+        _cloudwatch_annotations(dashboard, note)
     if version < 36:
         for variable in variables:
             if variable.get("type") == "query" and "datasource" in variable and variable["datasource"] is None:
@@ -57,6 +64,89 @@ def _panels(panels: list[Any]) -> Iterator[dict[str, Any]]:
         if isinstance(panel, dict):
             yield panel
             yield from _panels(panel.get("panels") or [])
+
+
+def _is_cloudwatch_query(target: Any) -> bool:
+    return isinstance(target, dict) and all(key in target for key in ("dimensions", "namespace", "region",
+                                                                       "metricName"))
+
+
+def _next_ref_id(targets: list[Any]) -> str:
+    """getNextRefId: the first of A..Z, then AA..ZZ, that no query uses."""
+    used = {target.get("refId") for target in targets if isinstance(target, dict)}
+    letters = [chr(code) for code in range(ord("A"), ord("Z") + 1)]
+    return next(ref for ref in letters + [a + b for a in letters for b in letters] if ref not in used)
+
+
+def _cloudwatch_queries(panel: dict[str, Any], note: Callable[[str], None]) -> None:
+    """migrateCloudWatchQuery, then migrateMultipleStatsMetricsQuery: a query with several `statistics` becomes one
+    query per statistic, the new ones appended with the next free refIds."""
+    targets = panel.get("targets")
+    if not isinstance(targets, list):
+        return
+    for target in list(targets):
+        if not _is_cloudwatch_query(target):
+            continue
+        ref = target.get("refId")
+        if "metricQueryType" not in target:
+            target["metricQueryType"] = 0  # MetricQueryType.Search
+            note(f"CloudWatch query {ref}: metricQueryType 0 (Search) written (schemaVersion 34)")
+        if "metricEditorMode" not in target:
+            # MetricEditorMode.Code (1) for Insights queries and for a query with an expression, else Builder (0).
+            target["metricEditorMode"] = 1 if target["metricQueryType"] == 1 or target.get("expression") else 0
+            note(f"CloudWatch query {ref}: metricEditorMode {target['metricEditorMode']} written (schemaVersion 34)")
+        if "statistics" not in target:
+            continue
+        statistics = target.pop("statistics")
+        if not isinstance(statistics, list) or not statistics:
+            note(f"CloudWatch query {ref}: empty statistics {statistics!r} dropped (schemaVersion 34)")
+            continue
+        if statistics[0] is not None:
+            target["statistic"] = statistics[0]
+        added = []
+        for statistic in statistics[1:]:
+            copy = {key: value for key, value in target.items() if key != "statistic"}
+            if statistic is not None:
+                copy["statistic"] = statistic
+            copy["refId"] = _next_ref_id(targets)
+            targets.append(copy)
+            added.append(f"{copy['refId']} ({statistic})")
+        note(f"CloudWatch query {ref}: statistics {statistics!r} became statistic {statistics[0]!r}"
+             + (f" and the new queries {', '.join(added)}" if added else "") + " (schemaVersion 34)")
+
+
+def _cloudwatch_annotations(dashboard: dict[str, Any], note: Note) -> None:
+    """migrateMultipleStatsAnnotationQuery: an annotation with several `statistics` becomes one per statistic,
+    each named `<name> - <statistic>`, the new ones appended to the list."""
+    annotations = dashboard.get("annotations")
+    listed = annotations.get("list") if isinstance(annotations, dict) else None
+    if not isinstance(listed, list):
+        return
+    for annotation in list(listed):
+        if not isinstance(annotation, dict) or not all(
+            key in annotation for key in ("dimensions", "namespace", "region", "prefixMatching", "statistics")
+        ):
+            continue
+        where = f"annotation {annotation.get('name')!r}"
+        name = annotation.get("name")
+        statistics = annotation.pop("statistics")
+        if not isinstance(statistics, list) or not statistics:
+            note(where, f"empty CloudWatch statistics {statistics!r} dropped (schemaVersion 34)")
+            continue
+        copies = []
+        for statistic in statistics:
+            copy = dict(annotation)
+            if statistic is not None:
+                copy["statistic"] = statistic
+            if len(statistics) > 1 and name:
+                copy["name"] = f"{name} - {'null' if statistic is None else statistic}"
+            copies.append(copy)
+        annotation.clear()
+        annotation.update(copies[0])
+        listed.extend(copies[1:])
+        note(where, f"CloudWatch statistics {statistics!r} became "
+             + ", ".join(f"{copy.get('name')!r} ({copy.get('statistic')})" for copy in copies)
+             + " (schemaVersion 34)")
 
 
 def _number(value: Any) -> Any:
