@@ -45,6 +45,10 @@ def _mapping(values: tuple[str, ...]) -> dict[str, str]:
 @click.option("--folder-uid", "folder_uids", multiple=True, metavar="UID",
               help="With --grafana-url: every dashboard of this folder; repeatable.")
 @click.option("--all", "everything", is_flag=True, help="With --grafana-url: every dashboard.")
+@click.option("--alerts", is_flag=True,
+              help="With --grafana-url and --all or --folder-uid: the alert rules of that scope too.")
+@click.option("--rule-uid", "rule_uids", multiple=True, metavar="UID",
+              help="With --grafana-url: an alert rule by uid; repeatable.")
 @click.option("--ca-cert", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="With --grafana-url: CA bundle for TLS.")
 @click.option("--insecure", is_flag=True, help="With --grafana-url: do not verify TLS certificates (prints a warning).")
@@ -55,7 +59,7 @@ def _mapping(values: tuple[str, ...]) -> dict[str, str]:
 def import_(
     sources: tuple[Path, ...], into: Path | None, folder: str | None, datasources: tuple[str, ...], dry_run: bool,
     overwrite: bool, check: bool, grafana_url: str | None, uids: tuple[str, ...], folder_uids: tuple[str, ...],
-    everything: bool, ca_cert: Path | None, insecure: bool, allow_http: bool, output_format: str,
+    everything: bool, alerts: bool, rule_uids: tuple[str, ...], ca_cert: Path | None, insecure: bool, allow_http: bool, output_format: str,
     project_dir: Path | None,
 ) -> None:
     """Write one Python definition per dashboard found in SOURCES (JSON files, directories, Kubernetes manifests)
@@ -78,10 +82,13 @@ def import_(
     from dashctl.importing.sources import Sources
     from dashctl.project.config import load_project
 
-    if grafana_url is None and (uids or folder_uids or everything):
-        raise UsageError("--uid, --folder-uid and --all go with --grafana-url")
-    if grafana_url is not None and not (uids or folder_uids or everything):
-        raise UsageError("--grafana-url needs --uid UID, --folder-uid UID or --all")
+    if grafana_url is None and (uids or folder_uids or everything or alerts or rule_uids):
+        raise UsageError("--uid, --folder-uid, --all, --alerts and --rule-uid go with --grafana-url")
+    if grafana_url is not None and not (uids or folder_uids or everything or rule_uids):
+        raise UsageError("--grafana-url needs --uid UID, --folder-uid UID or --all (dashboards), or --rule-uid UID")
+    if alerts and not (everything or folder_uids):
+        raise UsageError("--alerts brings the alert rules of --all or --folder-uid UID; name single rules with "
+                         "--rule-uid UID")
     if not sources and grafana_url is None:
         raise UsageError("nothing to import: pass files or directories, or --grafana-url")
     if ca_cert and insecure:
@@ -98,9 +105,11 @@ def import_(
         with connect(grafana_url, credentials_from_environment(os.environ), verify=verify,
                      allow_http=allow_http) as client:
             warn_cleartext(client.url)
-            remote = read_grafana(client, uids=uids, folder_uids=folder_uids, everything=everything)
-        read = Sources(dashboards=read.dashboards + remote.dashboards, rules=read.rules, problems=read.problems,
-                       skipped=read.skipped, datasource_types=remote.datasource_types)
+            remote = read_grafana(client, uids=uids, folder_uids=folder_uids, everything=everything, alerts=alerts,
+                                  rule_uids=rule_uids)
+        read = Sources(dashboards=read.dashboards + remote.dashboards, rules=read.rules + remote.rules,
+                       problems=read.problems + remote.problems, skipped=read.skipped,
+                       datasource_types=remote.datasource_types)
     result = import_sources(read, project, options)
     directory = into if into is not None else default_directory(project)
     entries = list(result.entries)

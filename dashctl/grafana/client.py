@@ -358,6 +358,30 @@ class GrafanaClient:
         """One rule by uid; Grafana answers a missing one with 404 and no body."""
         return dict(self._get(f"/api/v1/provisioning/alert-rules/{_segment(uid)}", action=f"get alert rule {uid!r}"))
 
+    def export_alert_rules(
+        self, *, folder_uids: Iterable[str] = (), group: str | None = None, rule_uid: str | None = None
+    ) -> dict[str, Any]:
+        """`GET /api/v1/provisioning/alert-rules/export` as JSON: Grafana's file-provisioning form
+        (`{"apiVersion": 1, "groups": [...]}`, each group with its folder's full path, durations as strings, `$` in
+        names, titles and label values doubled as file provisioning wants). Every rule the caller may read, those
+        of `folder_uids`, one `group` (with exactly one folder uid) or one `rule_uid`. When nothing matches,
+        Grafana answers 404: that is an export without groups here."""
+        params: dict[str, Any] = {"format": "json"}
+        if rule_uid is not None:
+            params["ruleUid"] = rule_uid
+        if folder_uids:
+            params["folderUid"] = list(folder_uids)
+        if group is not None:
+            params["group"] = group
+        try:
+            answer = self._get("/api/v1/provisioning/alert-rules/export", params=params, action="export alert rules")
+        except GrafanaNotFoundError:
+            return {"apiVersion": 1, "groups": []}
+        if not isinstance(answer, dict) or not isinstance(answer.get("groups") or [], list):
+            raise GrafanaError("export alert rules: Grafana's answer is not an alerting file export",
+                               url=self.url + "/api/v1/provisioning/alert-rules/export")
+        return dict(answer)
+
     # Plumbing
 
     def _get(self, path: str, *, action: str, params: Mapping[str, Any] | None = None) -> Any:

@@ -128,9 +128,10 @@ def import_alert_document(
     try:
         if kind == "grafana-export":
             exports = _configmap_exports(document)
-            unescape = bool(exports)
             groups = [group for export in exports or [document] for group in export.get("groups") or []]
-            drafts = list(grafana_drafts(groups, datasources=datasources or {}, folder=folder, unescape=unescape))
+            # File provisioning expands `$VAR`, so every such file (Grafana's export API writes them so too, see
+            # escapeAlertingFileExport in pkg/services/ngalert/api/api_provisioning.go) doubles a literal `$`.
+            drafts = list(grafana_drafts(groups, datasources=datasources or {}, folder=folder, unescape=True))
         else:
             if kind == "prometheus-rule-resource":
                 drafts = []

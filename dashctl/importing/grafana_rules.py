@@ -57,7 +57,8 @@ def grafana_drafts(
     """Each rule of the provisioning `groups` as (draft or None, subject, notes).
 
     `datasources` maps the project's logical names to uid and type; `unescape` undoes the `$$` that file
-    provisioning needs (in files `dashctl build` wrote).
+    provisioning needs (in Grafana's export and in the files `dashctl build` wrote) in group names, folders, titles
+    and label values, the fields Grafana's export escapes.
     """
     if not isinstance(groups, list):
         raise DashctlError("`groups` is not a list")
@@ -65,8 +66,8 @@ def grafana_drafts(
     for group in groups:
         if not isinstance(group, Mapping) or not isinstance(group.get("name"), str):
             raise DashctlError("a group has no name")
-        name = group["name"]
-        group_folder = folder or str(group.get("folder") or "Imported")
+        name = _text(group["name"], unescape)
+        group_folder = folder or _text(group.get("folder") or "Imported", unescape)
         interval = read_duration(group.get("interval") or "1m", f"group {name!r} interval")
         for rule in group.get("rules") or []:
             if not isinstance(rule, Mapping):

@@ -145,7 +145,7 @@ def _import_rules(
                for note in result.notes]
     if not result.source_code:
         return [], entries
-    stem = function_name(Path(document.origin.split(" (document")[0].split(" [")[0]).stem) or "alerts"
+    stem = function_name(document.name or Path(document.origin.split(" (document")[0].split(" [")[0]).stem) or "alerts"
     while stem in stems:
         stem = f"{stem}_{len(stems) + 1}"
     stems.add(stem)

@@ -9,6 +9,7 @@ its file and line; the other files are still read, so one broken file hides noth
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,6 +46,8 @@ class RuleDocument:
     document: dict[str, Any]
     kind: str
     origin: str
+    name: str | None = None
+    """What to name the generated module after when `origin` is no file (a Grafana folder's title)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -199,12 +202,22 @@ def _json_string(text: Any, origin: str, *, folder: str | None) -> list[SourceDa
 
 
 def read_grafana(
-    client: Any, *, uids: Iterable[str] = (), folder_uids: Iterable[str] = (), everything: bool = False
+    client: Any,
+    *,
+    uids: Iterable[str] = (),
+    folder_uids: Iterable[str] = (),
+    everything: bool = False,
+    alerts: bool = False,
+    rule_uids: Iterable[str] = (),
 ) -> Sources:
     """Dashboards of a running Grafana through `dashctl.grafana.GrafanaClient`'s read methods: by uid, every
-    dashboard of some folders, or all of them. Each comes with its folder's title."""
+    dashboard of some folders, or all of them. Each comes with its folder's title. With `alerts`, the alert rules
+    of the same scope (every rule with `everything`, else those of `folder_uids`) come too, and `rule_uids` name
+    single rules: Grafana's provisioning export, one rule document per folder."""
     uids = list(uids)
     folder_uids = list(folder_uids)
+    rules, problems = _grafana_rules(client, folder_uids if alerts and not everything else None,
+                                     alerts and (everything or bool(folder_uids)), list(rule_uids))
     if folder_uids or everything:
         hits = client.search_dashboards(folder_uids=folder_uids)
         uids += [hit.uid for hit in hits if hit.uid not in uids]
@@ -225,4 +238,41 @@ def read_grafana(
         types[datasource.uid] = types[datasource.name] = datasource.type
         if datasource.is_default:
             types["default"] = datasource.type
-    return Sources(dashboards=tuple(dashboards), datasource_types=types)
+    return Sources(dashboards=tuple(dashboards), rules=rules, problems=problems, datasource_types=types)
+
+
+def _grafana_rules(
+    client: Any, folder_uids: list[str] | None, scoped: bool, rule_uids: list[str]
+) -> tuple[tuple[RuleDocument, ...], tuple[DefinitionError, ...]]:
+    """The export of the rules asked for, split by folder (the generated module is named after it)."""
+    groups: list[dict[str, Any]] = []
+    problems: list[DefinitionError] = []
+    if scoped:
+        groups += client.export_alert_rules(folder_uids=folder_uids or ())["groups"] or []
+    for uid in rule_uids:
+        found = client.export_alert_rules(rule_uid=uid)["groups"] or []
+        if not found:
+            problems.append(DefinitionError(f"{client.url}: no alert rule with uid {uid!r}",
+                                            hint="list the rules in Grafana's Alerting > Alert rules"))
+        groups += found
+    by_folder: dict[str, list[dict[str, Any]]] = {}
+    seen: set[tuple[str, str, str]] = set()
+    for group in groups:
+        folder = str(group.get("folder") or "")
+        fresh = [rule for rule in group.get("rules") or []
+                 if (folder, str(group.get("name")), str(rule.get("uid"))) not in seen]
+        seen.update((folder, str(group.get("name")), str(rule.get("uid"))) for rule in fresh)
+        if not fresh:
+            continue
+        same = next((g for g in by_folder.get(folder, []) if g.get("name") == group.get("name")), None)
+        if same is not None:
+            same["rules"] = [*same["rules"], *fresh]
+        else:
+            by_folder.setdefault(folder, []).append({**group, "rules": fresh})
+    documents = tuple(
+        RuleDocument(document={"apiVersion": 1, "groups": folder_groups}, kind="grafana",
+                     origin=f"{client.url} alert rules of folder {folder.replace('$$', '$')!r}",
+                     name=re.split(r"(?<!\\)/", folder.replace("$$", "$"))[-1].replace("\\/", "/") or "alerts")
+        for folder, folder_groups in by_folder.items()
+    )
+    return documents, tuple(problems)

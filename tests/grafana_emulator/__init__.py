@@ -7,7 +7,7 @@
 
 Modules: `server` (HTTP, lifecycle, request log, seeding), `faults` (fault injection), `state` (what Grafana
 stores), `routes` (which handler answers), one module per API area (`dashboards`, `folders`, `search`,
-`datasources`, `alerting`, `instance`), `auth`, `bodies` (the error body shapes), `formats` (uids, slugs, durations).
+`datasources`, `alerting`, `rule_export`, `instance`), `auth`, `bodies` (the error body shapes), `formats` (uids, slugs, durations).
 """
 
 from .faults import Fault, FaultRule, transient_faults

@@ -9,7 +9,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from urllib.parse import unquote
 
-from . import alerting, dashboards, datasources, folders, instance, search
+from . import alerting, dashboards, datasources, folders, instance, rule_export, search
 from .auth import authenticate, authorize
 from .bodies import ApiError, Reply, legacy
 from .call import Call
@@ -63,6 +63,14 @@ ROUTES: tuple[Route, ...] = (
     Route(method="GET", pattern="/api/datasources/name/{name}", handler=datasources.get_by_name),
     Route(method="GET", pattern="/api/v1/provisioning/alert-rules", handler=alerting.list_rules, role="Admin",
           permission="alert.provisioning:read"),
+    # Before `/alert-rules/{uid}`, which would take "export" for a uid. A Viewer reads the rules of the folders
+    # it may see (alert.rules:read), as Grafana's authorization for the export routes allows.
+    Route(method="GET", pattern="/api/v1/provisioning/alert-rules/export", handler=rule_export.export_rules,
+          permission="any(alert.provisioning:read, alert.rules:read)"),
+    Route(method="GET", pattern="/api/v1/provisioning/alert-rules/{uid}/export", handler=rule_export.export_rule,
+          permission="any(alert.provisioning:read, alert.rules:read)"),
+    Route(method="GET", pattern=_RULE_GROUP + "/export", handler=rule_export.export_group,
+          permission="any(alert.provisioning:read, alert.rules:read)"),
     Route(method="GET", pattern="/api/v1/provisioning/alert-rules/{uid}", handler=alerting.get_rule, role="Admin",
           permission="alert.provisioning:read"),
     Route(method="DELETE", pattern="/api/v1/provisioning/alert-rules/{uid}", handler=alerting.delete_rule,
