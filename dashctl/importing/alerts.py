@@ -102,6 +102,7 @@ def import_alert_document(
     source: str,
     folder: str | None = None,
     datasources: Mapping[str, DatasourceRef] | None = None,
+    datasource_aliases: Mapping[str, str] | None = None,
     query_language: str | None = None,
     dashboards: Collection[str] = (),
     reserved_uids: Collection[str] = (),
@@ -112,7 +113,8 @@ def import_alert_document(
     `source` names the file or URL, for the report and the generated docstring. `folder` is the Grafana folder of
     the rules (default: a Grafana export's own folders; for Prometheus rules the resource's name or the source's
     file name). `datasources` are the environment's logical datasources (`Environment.datasources`), to turn a
-    Grafana rule's datasource uids into logical names. `query_language` ("PromQL" or "LogQL") says what a
+    Grafana rule's datasource uids into logical names; `datasource_aliases` maps uids of another Grafana (the one
+    exported from) to logical names too. `query_language` ("PromQL" or "LogQL") says what a
     Prometheus-style rule file queries (Loki's ruler reads the same format); by default each `expr` decides.
     `dashboards` are the uids of dashboards the project defines: a Grafana rule's link to a panel of one of them
     stays a `DashboardPanel`; a link to another dashboard becomes a comment (the build would not find it).
@@ -131,7 +133,8 @@ def import_alert_document(
             groups = [group for export in exports or [document] for group in export.get("groups") or []]
             # File provisioning expands `$VAR`, so every such file (Grafana's export API writes them so too, see
             # escapeAlertingFileExport in pkg/services/ngalert/api/api_provisioning.go) doubles a literal `$`.
-            drafts = list(grafana_drafts(groups, datasources=datasources or {}, folder=folder, unescape=True))
+            drafts = list(grafana_drafts(groups, datasources=datasources or {}, folder=folder, unescape=True,
+                                         aliases=datasource_aliases))
         else:
             if kind == "prometheus-rule-resource":
                 drafts = []

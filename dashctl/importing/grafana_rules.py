@@ -53,6 +53,7 @@ def grafana_drafts(
     datasources: Mapping[str, DatasourceRef],
     folder: str | None,
     unescape: bool,
+    aliases: Mapping[str, str] | None = None,
 ) -> Iterator[tuple[RuleDraft | None, str, tuple[tuple[NoteKind, str], ...]]]:
     """Each rule of the provisioning `groups` as (draft or None, subject, notes).
 
@@ -63,6 +64,10 @@ def grafana_drafts(
     if not isinstance(groups, list):
         raise DashctlError("`groups` is not a list")
     by_uid = {ref.uid: (logical, ref.type) for logical, ref in sorted(datasources.items())}
+    # Another Grafana's uids (`aliases`: uid -> logical name) count as the environment's, reported as changed.
+    renamed = {uid: logical for uid, logical in (aliases or {}).items()
+               if uid not in by_uid and logical in datasources}
+    by_uid |= {uid: (logical, datasources[logical].type) for uid, logical in renamed.items()}
     for group in groups:
         if not isinstance(group, Mapping) or not isinstance(group.get("name"), str):
             raise DashctlError("a group has no name")
@@ -83,7 +88,14 @@ def grafana_drafts(
             except DashctlError as error:
                 yield None, subject, (("not-imported", str(error)),)
                 continue
-            yield draft, subject, draft.notes
+            moved = sorted({(uid, renamed[uid]) for uid in _datasource_uids(rule) if uid in renamed})
+            notes = tuple(("changed", f"datasource uid {uid!r} of the source Grafana became {logical!r}")
+                          for uid, logical in moved)
+            yield draft, subject, notes + tuple(draft.notes)
+
+
+def _datasource_uids(rule: Mapping[str, Any]) -> set[str]:
+    return {str(node.get("datasourceUid")) for node in rule.get("data") or [] if isinstance(node, Mapping)}
 
 
 def _text(value: Any, unescape: bool) -> str:

@@ -105,7 +105,8 @@ def import_sources(sources: Sources, project: Any, options: ImportOptions = Impo
     for document in sources.rules:
         try:
             generated, notes = _import_rules(document, project, options, stems,
-                                             dashboards=[item.uid for item in files])
+                                             dashboards=[item.uid for item in files],
+                                             known_types=sources.datasource_types)
         except DefinitionErrors as error:
             problems += list(error.errors)
             continue
@@ -120,7 +121,8 @@ def import_sources(sources: Sources, project: Any, options: ImportOptions = Impo
 
 
 def _import_rules(
-    document: RuleDocument, project: Any, options: ImportOptions, stems: set[str], *, dashboards: list[str]
+    document: RuleDocument, project: Any, options: ImportOptions, stems: set[str], *, dashboards: list[str],
+    known_types: Mapping[str, str] | None = None,
 ) -> tuple[list[GeneratedFile], list[ReportEntry]]:
     """The rules of one alerting document as a module of `@rule_group`s and its test skeleton, by
     `dashctl.importing.alerts` (its notes become report entries of their own kinds)."""
@@ -137,9 +139,17 @@ def _import_rules(
         return [], [ReportEntry(kind="note", source=document.origin,
                                 message="has `groups` but no alerting or recording rules; skipped")]
     environments = project.select_environments() if project.environments else ()
+    datasources = environments[0].datasources if environments else {}
+    # A uid of the Grafana imported from names a logical datasource by --datasource, else by its type when the
+    # project has one datasource of that type (as dashboards' references are mapped).
+    of_type: dict[str, list[str]] = {}
+    for logical, ref in datasources.items():
+        of_type.setdefault(ref.type, []).append(logical)
+    aliases = {uid: of_type[kind][0] for uid, kind in (known_types or {}).items() if len(of_type.get(kind, ())) == 1}
+    aliases |= {source: logical for source, logical in options.datasources.items() if logical in datasources}
     result = function(
         document.document, source=document.origin, folder=options.folder,
-        datasources=environments[0].datasources if environments else None, dashboards=dashboards,
+        datasources=datasources or None, dashboards=dashboards, datasource_aliases=aliases,
     )
     entries = [ReportEntry(kind=note.kind, source=note.source, where=note.subject, message=note.message)
                for note in result.notes]

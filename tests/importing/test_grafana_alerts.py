@@ -178,3 +178,23 @@ def test_round_trip_through_a_second_grafana_gives_the_same_export(grafana: Graf
             rule.setdefault("annotations", {}).setdefault("summary", rule["title"].replace("$$", "$"))
     assert comparable(again) == comparable(original)
     assert result.stderr.count("no summary annotation; the summary is its name") == 3
+
+
+def test_datasources_of_the_source_grafana_map_by_type_or_by_option(grafana: GrafanaEmulator, project: Path):
+    grafana.add_datasource(uid="loki-prod", name="Logs prod", type="loki")
+    grafana.add_datasource(uid="other-prom", name="Other", type="prometheus")
+    grafana.add_folder("logs", "Logs")
+    logs = _pipeline("log-errors", "Log errors", 'sum(count_over_time({app="api"} |= "error" [5m]))', 10)
+    logs["data"][0] |= {"datasourceUid": "loki-prod", "queryType": "instant"}
+    metrics = _pipeline("other-up", "Other up", "up", 0)
+    metrics["data"][0]["datasourceUid"] = "other-prom"
+    grafana.add_rule_group("logs", "logs", rules=[logs, metrics])
+    # Two Prometheus datasources in the source Grafana, one in the project: both map to it by type; Loki likewise.
+    result = _run(project, "--grafana-url", grafana.url, "--folder-uid", "logs", "--alerts", token=grafana.token)
+    assert result.exit_code == 0, result.output
+    assert "datasource uid 'loki-prod' of the source Grafana became 'logs'" in result.stderr
+    assert "datasource uid 'other-prom' of the source Grafana became 'metrics'" in result.stderr
+    assert "none of the environment's" not in result.stderr
+    built = _built_rules(project)
+    assert built["log-errors"]["data"][0]["datasourceUid"] == "loki-dev"
+    assert built["other-up"]["data"][0]["datasourceUid"] == "prom-dev"
