@@ -172,3 +172,17 @@ def test_legacy_aws_dashboard_round_trips_against_the_migrated_form(tmp_path: Pa
     kinds = {(entry.kind, entry.message.split(" (")[0]) for entry in result.entries}
     assert ("migration", "grafana-worldmap-panel") in kinds
     assert not any(entry.kind == "kept" and "worldmap" in entry.message for entry in result.entries)
+
+
+def test_imported_aws_dashboard_checks_clean_and_lints_at_error_level(tmp_path: Path, project_dir: Path):
+    from click.testing import CliRunner
+
+    from dashctl.cli.main import cli
+
+    source = tmp_path / "aws.json"
+    source.write_text(json.dumps(legacy_aws_dashboard(), ensure_ascii=False))
+    imported = CliRunner().invoke(cli, ["import", "--project", str(project_dir), str(source), "--check"])
+    assert imported.exit_code == 0, imported.output
+    assert "grafana-worldmap-panel (Angular) became geomap" in imported.stderr
+    lint = CliRunner().invoke(cli, ["lint", "--project", str(project_dir), "--min-severity", "error"])
+    assert lint.exit_code == 0, lint.output
