@@ -12,6 +12,7 @@ it does not know, a query of another kind of datasource) makes the rule not impo
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from typing import Any
@@ -72,7 +73,8 @@ def grafana_drafts(
         if not isinstance(group, Mapping) or not isinstance(group.get("name"), str):
             raise DashctlError("a group has no name")
         name = _text(group["name"], unescape)
-        group_folder = folder or _text(group.get("folder") or "Imported", unescape)
+        group_folder, folder_note = (folder, None) if folder else _folder_title(
+            _text(group.get("folder") or "Imported", unescape))
         interval = read_duration(group.get("interval") or "1m", f"group {name!r} interval")
         for rule in group.get("rules") or []:
             if not isinstance(rule, Mapping):
@@ -90,8 +92,20 @@ def grafana_drafts(
                 continue
             moved = sorted({(uid, renamed[uid]) for uid in _datasource_uids(rule) if uid in renamed})
             notes = tuple(("changed", f"datasource uid {uid!r} of the source Grafana became {logical!r}")
-                          for uid, logical in moved)
+                          for uid, logical in moved) + ((("changed", folder_note),) if folder_note else ())
             yield draft, subject, notes + tuple(draft.notes)
+
+
+def _folder_title(path: str) -> tuple[str, str | None]:
+    """The folder title of Grafana's folder full path (titles joined by "/", a "/" in a title escaped as "\\/"),
+    and what changed: dashctl files rules by one title, without "/" or "\\" (the sidecar makes paths of them)."""
+    parts = re.split(r"(?<!\\)/", path)
+    title = parts[-1].replace("\\/", "/")
+    plain = title.replace("/", "-").replace("\\", "-")
+    if len(parts) == 1 and plain == title:
+        return title, None
+    return plain, (f"folder {path!r} became {plain!r}: dashctl files rules in one folder by its title, "
+                   "which may hold no '/' or '\\'" + (" (the folder is nested in Grafana)" if len(parts) > 1 else ""))
 
 
 def _datasource_uids(rule: Mapping[str, Any]) -> set[str]:

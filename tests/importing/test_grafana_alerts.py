@@ -198,3 +198,14 @@ def test_datasources_of_the_source_grafana_map_by_type_or_by_option(grafana: Gra
     built = _built_rules(project)
     assert built["log-errors"]["data"][0]["datasourceUid"] == "loki-dev"
     assert built["other-up"]["data"][0]["datasourceUid"] == "prom-dev"
+
+
+def test_rules_of_a_nested_folder_get_a_folder_title_dashctl_can_file(grafana: GrafanaEmulator, project: Path):
+    grafana.add_folder("team", "Team A/B", parent_uid="ops")
+    grafana.add_rule_group("team", "api", rules=[_pipeline("nested", "Nested", "up", 0)])
+    result = _run(project, "--grafana-url", grafana.url, "--rule-uid", "nested", token=grafana.token)
+    assert result.exit_code == 0, result.output
+    # Grafana exports the full path "Operations/Team A\/B"; dashctl files rules by one title without "/".
+    assert "folder 'Operations/Team A\\\\/B' became 'Team A-B'" in result.stderr
+    assert "(the folder is nested in Grafana)" in result.stderr
+    assert _built_rules(project)["nested"]["folder"] == "Team A-B"
