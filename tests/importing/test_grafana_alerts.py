@@ -209,3 +209,37 @@ def test_rules_of_a_nested_folder_get_a_folder_title_dashctl_can_file(grafana: G
     assert "folder 'Operations/Team A\\\\/B' became 'Team A-B'" in result.stderr
     assert "(the folder is nested in Grafana)" in result.stderr
     assert _built_rules(project)["nested"]["folder"] == "Team A-B"
+
+
+def test_reading_rules_survives_transient_faults_over_40_seeds(grafana: GrafanaEmulator):
+    """Statuses 429/500/502/503/504, connections dropped before and after Grafana answered, slow answers: the
+    export read through the client's retries is the fault-free one, seed after seed."""
+    from dashctl.grafana.client import GrafanaClient
+    from dashctl.grafana.transport import RetryPolicy
+    from dashctl.importing import read_grafana
+    from tests.grafana_emulator import transient_faults
+
+    def read() -> list:
+        with GrafanaClient(grafana.url, token=grafana.token,
+                           retry=RetryPolicy(budget=10, backoff=0.001, max_delay=0.01)) as client:
+            found = read_grafana(client, everything=True, alerts=True, rule_uids=["checkout-down"])
+        return [(document.origin.split(" ", 1)[1], document.name, document.document) for document in found.rules]
+
+    expected = read()
+    assert [name for _, name, _ in expected] == ["Operations", "Shop"]
+    failures, fired = [], 0
+    for seed in range(7100, 7140):
+        grafana.faults.clear()
+        errors, delays = transient_faults(seed)
+        grafana.faults.add(errors)
+        grafana.faults.add(delays)
+        try:
+            got = read()
+            if got != expected:
+                failures.append(f"seed {seed}: {got!r}")
+        except Exception as error:  # noqa: BLE001 - every seed runs; failures are reported together
+            failures.append(f"seed {seed}: {type(error).__name__}: {error}")
+        fired += errors.fired
+    grafana.faults.clear()
+    assert not failures, "\n".join(failures)
+    assert fired > 25, f"the fault plan fired only {fired} times"
