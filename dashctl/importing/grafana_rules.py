@@ -28,6 +28,7 @@ from dashctl.importing.rule_draft import (
     map_severity,
     read_duration,
 )
+from dashctl.importing.sources import plain_folder_title
 from dashctl.project.environment import DatasourceRef
 
 __all__ = ["EXPRESSION_UIDS", "grafana_drafts"]
@@ -101,7 +102,7 @@ def _folder_title(path: str) -> tuple[str, str | None]:
     and what changed: dashctl files rules by one title, without "/" or "\\" (the sidecar makes paths of them)."""
     parts = re.split(r"(?<!\\)/", path)
     title = parts[-1].replace("\\/", "/")
-    plain = title.replace("/", "-").replace("\\", "-")
+    plain = plain_folder_title(title)
     if len(parts) == 1 and plain == title:
         return title, None
     return plain, (f"folder {path!r} became {plain!r}: dashctl files rules in one folder by its title, "

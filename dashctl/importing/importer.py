@@ -24,7 +24,7 @@ from dashctl.importing.datasources import DatasourceMapper, ProjectDatasources
 from dashctl.importing.migration import MigrationError, migrate_dashboard
 from dashctl.importing.shape import shape_problems
 from dashctl.importing.report import ReportEntry
-from dashctl.importing.sources import RuleDocument, SourceDashboard, Sources
+from dashctl.importing.sources import RuleDocument, SourceDashboard, Sources, plain_folder_title
 
 __all__ = [
     "GeneratedFile",
@@ -214,6 +214,10 @@ def _import_dashboard(
         raise DefinitionErrors(mapper.problems)
 
     folder = options.folder or source.folder
+    if folder and not options.folder and plain_folder_title(folder) != folder:
+        note("note", None, f"folder {folder!r} became {plain_folder_title(folder)!r}: dashctl files a dashboard in "
+             "one folder by its title, which may hold no '/' or '\\'")
+        folder = plain_folder_title(folder)
     name = definition_name(uid, model.get("title"))
     notes = [f"{entry.where}: {entry.message}" if entry.where else entry.message
              for entry in entries if entry.kind in ("migration", "kept")]

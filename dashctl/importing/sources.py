@@ -22,6 +22,7 @@ __all__ = [
     "SourceDashboard",
     "Sources",
     "classify_document",
+    "plain_folder_title",
     "read_grafana",
     "read_paths",
 ]
@@ -61,6 +62,12 @@ class Sources:
     datasource_types: Mapping[str, str] = field(default_factory=dict)
     """The type of each datasource the source Grafana has, by uid and by name (and `default`): what resolves a
     pre-8.3 reference by name, as Grafana itself resolved it."""
+
+
+def plain_folder_title(title: str) -> str:
+    """A Grafana folder title as one dashctl can file definitions in: "/" and "\\" (which the sidecar would make
+    a path of) become "-"."""
+    return title.replace("/", "-").replace("\\", "-")
 
 
 def read_paths(paths: Iterable[Path]) -> Sources:
