@@ -15,6 +15,15 @@ What a cached result is keyed by (everything that can change it):
   every directory listed there, by `glob` or `iterdir`, by its names);
 - for the alerting of an environment: every file defining alerting, the files of the dashboards its rules link
   to, and the previous alerting files of that environment (deletions are carried over from them).
+
+A definition file whose key is unchanged is not even imported: the index keeps, per file, what its import
+registered (each definition's kind, name, options, environments and location), and discovery takes that instead
+(`discovered`). Such a definition's function is imported only if the build calls it after all (a datasources
+definition, a dashboard whose cached output went missing, one that an alert rule links to). This holds only while
+every definition is registered by the definition file being imported; once one comes from a shared module (whose
+first importer registers it), every file is imported again as before. Definition files are assumed not to hand
+each other module-level state while they are imported (a list in a shared module that each file appends to):
+`--no-cache` after a change that relies on that.
 Environment variables read by definition code and packages other than those above are not part of the key:
 `--no-cache` (or deleting the directory) after changing them.
 
@@ -42,13 +51,14 @@ import orjson
 from dashctl import __version__
 from dashctl.compiler.pipeline import PackagedDashboard
 from dashctl.definitions import Definition
-from dashctl.errors import SourceLocation
+from dashctl.errors import DefinitionError, SourceLocation
 from dashctl.project.config import Project
+from dashctl.project.discovery import Discovery, import_definition_file
 
 __all__ = ["BuildCache", "CACHE_DIR", "cache_directory", "merge_recorded", "recorded"]
 
 CACHE_DIR = ".dashctl-cache"
-_FORMAT = 1
+_FORMAT = 2
 _PACKAGES = ("grafanalib", "yaml", "orjson", "promql_parser")
 # The distribution name each package comes in, lowercased with '_' for '-', as its metadata directory begins.
 _DISTRIBUTIONS = {"grafanalib": "grafanalib_", "yaml": "pyyaml_", "orjson": "orjson_", "promql_parser": "promql_parser_"}
@@ -247,6 +257,10 @@ class BuildCache:
         self._dashboards: list[tuple[Definition, str, dict[str, Any]]] = []
         self._sections: dict[str, tuple[list[Definition], Mapping[str, bytes], dict[str, Any]]] = {}
         self._blobs: dict[str, bytes] = {}
+        self._discovery: Discovery | None = None
+        # Definition files imported after discovery took them from the index, by path: what they registered, or why
+        # the import failed.
+        self._imported: dict[str, tuple[Definition, ...] | DefinitionError] = {}
 
     # ---------------------------------------------------------------------------------------------- reading
 
@@ -261,7 +275,8 @@ class BuildCache:
             return {}
         if not isinstance(index, dict) or index.get("format") != _FORMAT or index.get("base") != self.base:
             return {}
-        if not all(isinstance(index.get(name), dict) for name in ("deps", "dashboards", "sections", "whole")):
+        if not all(isinstance(index.get(name), dict) for name in (
+            "deps", "dashboards", "sections", "whole", "discovered")):
             return {}
         return index
 
@@ -336,6 +351,49 @@ class BuildCache:
                 return None
             keys.append((file, key))
         return _key(self.base, self.environments, keys, _alerting_state(previous, None))
+
+    def discovered(self, file: str) -> tuple[Definition, ...] | None:
+        """What importing the definition file registered the last time, when nothing it depends on changed since
+        (for discovery, which then does not import it); None when it must be imported."""
+        entry = self.index.get("discovered", {}).get(file)
+        if not isinstance(entry, dict) or not isinstance(entry.get("definitions"), list):
+            return None
+        key = self.file_key(file)
+        if key is None or entry.get("key") != key:
+            return None
+        try:
+            return tuple(self._recorded_definition(file, position, item)
+                         for position, item in enumerate(entry["definitions"]))
+        except (AttributeError, KeyError, TypeError, ValueError):  # an index of the right shape holding garbage
+            return None
+
+    def _recorded_definition(self, file: str, position: int, item: dict[str, Any]) -> Definition:
+        kind, name, options, line = item["kind"], item["name"], item["options"], item["line"]
+        environments, module_file = item["environments"], item["module_file"]
+        if not (isinstance(kind, str) and isinstance(name, str) and isinstance(options, dict)
+                and (line is None or isinstance(line, int)) and isinstance(module_file, str)
+                and (environments is None or all(isinstance(each, str) for each in environments))
+                and isinstance(item["file"], str)):
+            raise ValueError("not a recorded definition")
+        return Definition(
+            kind=kind, name=name, build=_Deferred(self, file, position, (kind, name, options)), options=options,
+            location=SourceLocation(file=item["file"], line=line),
+            environments=None if environments is None else tuple(environments),
+            time_limit=self.project.definition_timeout, module_file=str(self.root / module_file),
+        )
+
+    def imported(self, file: str, position: int) -> Definition | None:
+        """The definition at `position` among those a definition file registers, importing it (once) now."""
+        found = self._imported.get(file)
+        if found is None:
+            try:
+                found = import_definition_file(self.project, file)
+            except DefinitionError as error:
+                found = error
+            self._imported[file] = found
+        if isinstance(found, DefinitionError):
+            raise found
+        return found[position] if position < len(found) else None
 
     def has_dashboard(self, definition: Definition, environment: str) -> bool:
         """Whether the index holds the dashboard (its blob is read, and checked, by `dashboard`)."""
@@ -432,6 +490,10 @@ class BuildCache:
 
     # ---------------------------------------------------------------------------------------------- recording
 
+    def remember_discovery(self, discovery: Discovery) -> None:
+        """Keep what discovery found per definition file, for the next build's `discovered`."""
+        self._discovery = discovery
+
     @contextmanager
     def recording(self) -> Iterator[None]:
         """Record what definitions import and open while the block imports and builds them."""
@@ -503,11 +565,42 @@ class BuildCache:
             key = self._section_key(name.split("/", 1)[1], section_definitions, entry["linked"], section_previous)
             if key is not None:
                 sections[name] = {**entry, "key": key}
+        discovered = self._discovered(definition_files)
         whole_key = self._whole_key(definition_files, previous)
         whole = {"key": whole_key, "files": {path: self._keep(data) for path, data in files.items()},
                  "summary": dict(summary)}
-        self.index.update(dashboards=dashboards, sections=sections, whole=whole)
+        self.index.update(dashboards=dashboards, sections=sections, whole=whole, discovered=discovered)
         self._write()
+
+    def _discovered(self, definition_files: list[str]) -> dict[str, Any]:
+        """Per definition file, its key and what its import registered (empty when that cannot be reused)."""
+        discovery = self._discovery
+        if discovery is None or len(discovery.origins) != len(discovery.definitions):
+            return {}
+        registered: dict[str, list[dict[str, Any]]] = {file: [] for file in definition_files}
+        for origin, definition in zip(discovery.origins, discovery.definitions):
+            # Registered by a shared module's import (its first importer's, in file order): every file must be
+            # imported again, or the module's definitions would follow whichever importer changed.
+            if origin not in registered or definition.module_file is None \
+                    or self._relative(definition.module_file) != origin:
+                return {}
+            options = dict(definition.options)
+            try:
+                if orjson.loads(orjson.dumps(options)) != options:
+                    return {}
+            except TypeError:  # orjson.JSONEncodeError: an option that JSON does not hold
+                return {}
+            registered[origin].append({
+                "kind": definition.kind, "name": definition.name, "options": options,
+                "environments": None if definition.environments is None else list(definition.environments),
+                "file": definition.location.file, "line": definition.location.line, "module_file": origin,
+            })
+        discovered = {}
+        for file, definitions in registered.items():
+            key = self.file_key(file)
+            if key is not None:
+                discovered[file] = {"key": key, "definitions": definitions}
+        return discovered
 
     def _write(self) -> None:
         try:
@@ -527,6 +620,27 @@ class BuildCache:
                 (blobs / stale).unlink(missing_ok=True)
         except OSError:
             pass
+
+
+class _Deferred:
+    """The function of a definition that discovery took from the cache: its file is imported when it is called."""
+
+    # No __dict__: Definition wraps this with functools.update_wrapper, which would copy one into its wrapper.
+    __slots__ = ("cache", "file", "position", "expected")
+
+    def __init__(self, cache: BuildCache, file: str, position: int, expected: tuple[str, str, dict[str, Any]]) -> None:
+        self.cache, self.file, self.position, self.expected = cache, file, position, expected
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        definition = self.cache.imported(self.file, self.position)
+        if definition is None or (definition.kind, definition.name, dict(definition.options)) != self.expected:
+            raise DefinitionError(
+                "registered other definitions when imported again than the build cache recorded",
+                location=SourceLocation(file=self.file),
+                hint="its import depends on something outside the project (an environment variable?): build with "
+                "--no-cache",
+            )
+        return getattr(definition.build, "__wrapped__", definition.build)(*args, **kwargs)
 
 
 def _write_atomically(path: Path, data: bytes) -> None:

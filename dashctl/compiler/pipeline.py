@@ -126,7 +126,10 @@ def build_project(
     report = progress or (lambda line: None)
     with cache.recording() if cache is not None else nullcontext():
         report("importing the definitions")
-        discovery = discover_definitions(project)
+        # With a cache, a definition file whose inputs did not change is not imported: the cache says what it holds.
+        discovery = discover_definitions(project, known=cache.discovered if cache is not None else None)
+        if cache is not None:
+            cache.remember_discovery(discovery)
         problems: list[DefinitionError] = list(discovery.errors)
         problems.extend(_check_unique_uids(discovery))
         files: dict[str, bytes] = {}

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import importlib.util
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -18,7 +18,9 @@ from dashctl.errors import DashctlError, DefinitionError, SourceLocation
 from dashctl.project.config import Project
 from dashctl.project.user_code import innermost_user_frame, run_user_code
 
-__all__ = ["Discovery", "definition_files", "discover_definitions", "error_from_exception"]
+__all__ = [
+    "Discovery", "definition_files", "discover_definitions", "error_from_exception", "import_definition_file",
+]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -27,6 +29,9 @@ class Discovery:
 
     definitions: tuple[Definition, ...]
     errors: tuple[DefinitionError, ...]
+    # The definition file (relative to the project root) whose import registered each definition, in step with
+    # `definitions`; empty when unknown.
+    origins: tuple[str, ...] = ()
 
     def of_kind(self, kind: str) -> tuple[Definition, ...]:
         return tuple(definition for definition in self.definitions if definition.kind == kind)
@@ -47,26 +52,51 @@ def definition_files(project: Project) -> list[Path]:
     return sorted(files, key=lambda path: path.relative_to(project.root).as_posix())
 
 
-def discover_definitions(project: Project) -> Discovery:
-    """Import every definition file of the project and collect what the decorators registered."""
+def discover_definitions(
+    project: Project, *, known: Callable[[str], tuple[Definition, ...] | None] | None = None
+) -> Discovery:
+    """Import every definition file of the project and collect what the decorators registered.
+
+    `known` may answer for a file (by its path relative to the project root) with the definitions an earlier
+    import of it registered (the build cache, when nothing the file depends on changed): that file is then not
+    imported.
+    """
     definitions: list[Definition] = []
+    origins: list[str] = []
     errors: list[DefinitionError] = []
     with _importable(project.root):
         for path in definition_files(project):
-            with collecting() as found:
+            relative = path.relative_to(project.root).as_posix()
+            found = known(relative) if known is not None else None
+            if found is None:
                 try:
-                    where = SourceLocation(file=path.relative_to(project.root).as_posix())
-                    run_user_code(f"the import of {where}", where, project.definition_timeout, _import_file, project,
-                                  path)
-                except (Exception, SystemExit) as error:  # any failure of user code is reported, not raised
-                    errors.append(error_from_exception(error, project.root, fallback=path))
+                    found = _import_definitions(project, path)
+                except DefinitionError as error:
+                    errors.append(error)
                     continue
-            definitions.extend(
-                replace(definition, location=relative_location(definition.location, project.root),
-                        time_limit=project.definition_timeout)
-                for definition in found
-            )
-    return Discovery(definitions=tuple(definitions), errors=tuple(errors))
+            definitions.extend(found)
+            origins.extend(relative for _ in found)
+    return Discovery(definitions=tuple(definitions), errors=tuple(errors), origins=tuple(origins))
+
+
+def import_definition_file(project: Project, relative: str) -> tuple[Definition, ...]:
+    """Import one definition file as discovery does, and return what it registered; DefinitionError if it fails."""
+    with _importable(project.root):
+        return _import_definitions(project, project.root / relative)
+
+
+def _import_definitions(project: Project, path: Path) -> tuple[Definition, ...]:
+    with collecting() as found:
+        try:
+            where = SourceLocation(file=path.relative_to(project.root).as_posix())
+            run_user_code(f"the import of {where}", where, project.definition_timeout, _import_file, project, path)
+        except (Exception, SystemExit) as error:  # any failure of user code is reported, not raised
+            raise error_from_exception(error, project.root, fallback=path) from None
+    return tuple(
+        replace(definition, location=relative_location(definition.location, project.root),
+                time_limit=project.definition_timeout)
+        for definition in found
+    )
 
 
 def error_from_exception(error: BaseException, root: Path, *, fallback: Path, definition: str | None = None) -> DefinitionError:
