@@ -40,7 +40,7 @@ import importlib.util
 import os
 import sys
 import tempfile
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -257,6 +257,9 @@ class BuildCache:
         self._dashboards: list[tuple[Definition, str, dict[str, Any]]] = []
         self._sections: dict[str, tuple[list[Definition], Mapping[str, bytes], dict[str, Any]]] = {}
         self._blobs: dict[str, bytes] = {}
+        # The digest of every bytes object of the output hashed so far, by identity (holding the object keeps its id
+        # from being reused): each is hashed once a build, though it is checked, kept and keyed again.
+        self._digests: dict[int, tuple[bytes, str]] = {}
         self._discovery: Discovery | None = None
         # Definition files imported after discovery took them from the index, by path: what they registered, or why
         # the import failed.
@@ -311,7 +314,7 @@ class BuildCache:
             return self._blobs[digest]
         if on_disk is not None:
             data = self._previous.get(on_disk)
-            if data is not None and _digest(data) == digest:
+            if data is not None and self._digest_of(data) == digest:
                 self._blobs[digest] = data  # rewritten if its blob went missing
                 return data
         try:
@@ -350,7 +353,7 @@ class BuildCache:
             if key is None:
                 return None
             keys.append((file, key))
-        return _key(self.base, self.environments, keys, _alerting_state(previous, None))
+        return _key(self.base, self.environments, keys, _alerting_state(previous, None, self._digest_of))
 
     def discovered(self, file: str) -> tuple[Definition, ...] | None:
         """What importing the definition file registered the last time, when nothing it depends on changed since
@@ -459,7 +462,7 @@ class BuildCache:
             if key is None:
                 return None
             keys.append((file, key))
-        return _key(self.base, environment, keys, _alerting_state(previous, environment))
+        return _key(self.base, environment, keys, _alerting_state(previous, environment, self._digest_of))
 
     def _definition_files(self, definition: Definition) -> list[str]:
         files = [definition.location.file]
@@ -520,8 +523,16 @@ class BuildCache:
         })
 
     def _keep(self, data: bytes) -> str:
-        digest = _digest(data)
+        digest = self._digest_of(data)
         self._blobs[digest] = data
+        return digest
+
+    def _digest_of(self, data: bytes) -> str:
+        known = self._digests.get(id(data))
+        if known is not None and known[0] is data:
+            return known[1]
+        digest = _digest(data)
+        self._digests[id(data)] = (data, digest)
         return digest
 
     def store(self, definitions: Iterable[Definition], definition_files: list[str], files: Mapping[str, bytes],
@@ -662,7 +673,8 @@ def _safe_path(path: Any, *, depth: int) -> bool:
     return len(parts) == depth and all(part not in ("", ".", "..") and "\\" not in part for part in parts)
 
 
-def _alerting_state(previous: Mapping[str, bytes], environment: str | None) -> str:
+def _alerting_state(previous: Mapping[str, bytes], environment: str | None,
+                    digest: Callable[[bytes], str]) -> str:
     """The previous alerting files (of one environment, or all): the build carries deletions over from them.
 
     Every file of an environment directory whose name starts with "alert": a superset of the alerting files
@@ -672,5 +684,5 @@ def _alerting_state(previous: Mapping[str, bytes], environment: str | None) -> s
     for path in sorted(previous):
         directory, _, name = path.rpartition("/")
         if directory and "/" not in directory and name.startswith("alert") and environment in (None, directory):
-            parts.append((path, _digest(previous[path])))
+            parts.append((path, digest(previous[path])))
     return _key(parts)
