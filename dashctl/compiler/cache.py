@@ -249,6 +249,7 @@ class BuildCache:
         self.index = self._load_index()
         self._contents: dict[str, str] = {}
         self._file_keys: dict[str, str | None] = {}  # emptied when the dependencies change (store)
+        self._definition_keys: dict[tuple[int, str], tuple[Definition, str | None]] = {}  # the same
         self._relative_files: dict[str, str] = {}
         self._previous: Mapping[str, bytes] = {}  # the output directory as the build found it (see `whole`)
         self._recorder: _Recorder | None = None
@@ -481,15 +482,24 @@ class BuildCache:
         return found
 
     def _definition_key(self, definition: Definition, environment: str) -> str | None:
-        if definition.module_file is None:
-            return None
-        keys = []
-        for file in self._definition_files(definition):
-            key = self.file_key(file)
-            if key is None:
-                return None
-            keys.append((file, key))
-        return _key(self.base, environment, definition.kind, definition.name, dict(definition.options), keys)
+        # Asked up to three times per dashboard and environment (workers, reuse, store): kept, with the definition
+        # itself so that its id stays its own, until the file keys change (store).
+        memo = (id(definition), environment)
+        known = self._definition_keys.get(memo)
+        if known is not None and known[0] is definition:
+            return known[1]
+        key = None
+        if definition.module_file is not None:
+            keys = []
+            for file in self._definition_files(definition):
+                file_key = self.file_key(file)
+                if file_key is None:
+                    break
+                keys.append((file, file_key))
+            else:
+                key = _key(self.base, environment, definition.kind, definition.name, dict(definition.options), keys)
+        self._definition_keys[memo] = (definition, key)
+        return key
 
     # ---------------------------------------------------------------------------------------------- recording
 
@@ -562,7 +572,7 @@ class BuildCache:
         old_dashboards, old_sections = self.index.get("dashboards", {}), self.index.get("sections", {})
         self.index = {"format": _FORMAT, "base": self.base, "deps": deps, "dashboards": {}, "sections": {},
                       "whole": {}}
-        self._file_keys = {}
+        self._file_keys, self._definition_keys = {}, {}
         # Other environments' entries stay (a build of dev keeps prod's), keyed as they were.
         dashboards = {key: entry for key, entry in old_dashboards.items() if isinstance(entry, dict)
                       and isinstance(entry.get("digest"), str) and entry.get("environment") not in self.environments}
