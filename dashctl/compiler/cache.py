@@ -33,22 +33,20 @@ is ignored and rewritten, never trusted; writing the cache is best effort (an un
 
 from __future__ import annotations
 
-import builtins
 import hashlib
-import importlib
 import importlib.util
 import os
 import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import orjson
 
 from dashctl import __version__
+from dashctl.compiler.dependencies import DependencyRecorder, merge_recorded, recorded, recording
 from dashctl.compiler.pipeline import PackagedDashboard
 from dashctl.definitions import Definition
 from dashctl.errors import DefinitionError, SourceLocation
@@ -69,131 +67,6 @@ def cache_directory(output_dir: Path) -> Path:
     """Where the cache of an output directory lives: beside it, in `.dashctl-cache/<its name>/`."""
     output_dir = output_dir.absolute()
     return output_dir.parent / CACHE_DIR / output_dir.name
-
-
-@dataclass(kw_only=True)
-class _Recorder:
-    """Which project files each project file imports or opens, recorded while definitions import and build."""
-
-    root: str
-    edges: dict[str, set[str]] = field(default_factory=dict)
-
-    def project_file(self, path: str | None) -> str | None:
-        if not path:
-            return None
-        path = os.path.abspath(path)
-        if not path.startswith(self.root) or "site-packages" in path or path.startswith(str(_DASHCTL)):
-            return None
-        return os.path.relpath(path, self.root).replace(os.sep, "/")
-
-    def add(self, importer: str | None, imported: str | None) -> None:
-        source, target = self.project_file(importer), self.project_file(imported)
-        if source is not None and target is not None and source != target:
-            self.edges.setdefault(source, set()).add(target)
-
-    def closure(self, file: str) -> set[str]:
-        seen: set[str] = set()
-        pending = [file]
-        while pending:
-            for target in self.edges.get(pending.pop(), ()):
-                if target not in seen and target != file:
-                    seen.add(target)
-                    pending.append(target)
-        return seen
-
-
-_ACTIVE: list[_Recorder] = []
-_AUDIT_INSTALLED = False
-
-
-_WATCHED_EVENTS = frozenset({"open", "os.listdir", "os.scandir"})
-
-
-def _audit(event: str, args: tuple[Any, ...]) -> None:
-    # Audit hooks cannot be removed: this one does nothing unless a recorder is active. A file opened is a
-    # dependency by its content; a directory listed (glob, iterdir) by its names.
-    if event not in _WATCHED_EVENTS or not _ACTIVE or not args or not isinstance(args[0], (str, bytes, os.PathLike)):
-        return
-    recorder = _ACTIVE[-1]
-    opened = os.fsdecode(args[0])
-    if recorder.project_file(opened) is None:
-        return
-    frame = sys._getframe(1)
-    while frame is not None:
-        owner = recorder.project_file(frame.f_code.co_filename)
-        if owner is not None:
-            recorder.add(frame.f_code.co_filename, opened)
-            return
-        frame = frame.f_back
-
-
-def recorded(*, clear: bool = False) -> dict[str, list[str]]:
-    """What the active recorder holds (in a worker process: what its definitions imported and opened since the
-    last call with `clear`)."""
-    if not _ACTIVE:
-        return {}
-    edges = {source: sorted(targets) for source, targets in _ACTIVE[-1].edges.items()}
-    if clear:
-        _ACTIVE[-1].edges = {}
-    return edges
-
-
-def merge_recorded(edges: Mapping[str, list[str]]) -> None:
-    """Add what a worker process recorded to the active recorder of this process."""
-    if _ACTIVE:
-        for source, targets in edges.items():
-            _ACTIVE[-1].edges.setdefault(source, set()).update(targets)
-
-
-@contextmanager
-def _recording(root: Path) -> Iterator[_Recorder]:
-    global _AUDIT_INSTALLED
-    recorder = _Recorder(root=str(root.resolve()) + os.sep)
-    original = builtins.__import__
-
-    def tracking_import(name: str, globals: Any = None, locals: Any = None, fromlist: Any = (), level: int = 0) -> Any:
-        module = original(name, globals, locals, fromlist, level)
-        importer = globals.get("__file__") if globals else None
-        if importer and importer.startswith(recorder.root) and "site-packages" not in importer:
-            _record_import(recorder, importer, name, globals, fromlist, level)
-        return module
-
-    original_import_module = importlib.import_module
-
-    def tracking_import_module(name: str, package: str | None = None) -> Any:
-        module = original_import_module(name, package)
-        caller = sys._getframe(1).f_globals
-        importer = caller.get("__file__")
-        if importer and importer.startswith(recorder.root) and "site-packages" not in importer:
-            _record_import(recorder, importer, module.__name__, caller, (), 0)
-        return module
-
-    if not _AUDIT_INSTALLED:
-        sys.addaudithook(_audit)
-        _AUDIT_INSTALLED = True
-    builtins.__import__ = tracking_import
-    importlib.import_module = tracking_import_module  # type: ignore[assignment]
-    _ACTIVE.append(recorder)
-    try:
-        yield recorder
-    finally:
-        _ACTIVE.remove(recorder)
-        builtins.__import__ = original
-        importlib.import_module = original_import_module  # type: ignore[assignment]
-
-
-def _record_import(recorder: _Recorder, importer: str, name: str, globals: Any, fromlist: Any, level: int) -> None:
-    if level:
-        try:
-            name = importlib.util.resolve_name("." * level + name, globals.get("__package__"))
-        except (ImportError, ValueError):
-            return
-    parts = name.split(".")
-    names = [".".join(parts[: index + 1]) for index in range(len(parts))]
-    names.extend(f"{name}.{item}" for item in fromlist or () if isinstance(item, str) and item != "*")
-    for module_name in names:
-        module = sys.modules.get(module_name)
-        recorder.add(importer, getattr(module, "__file__", None))
 
 
 def _digest(data: bytes) -> str:
@@ -252,7 +125,7 @@ class BuildCache:
         self._definition_keys: dict[tuple[int, str], tuple[Definition, str | None]] = {}  # the same
         self._relative_files: dict[str, str] = {}
         self._previous: Mapping[str, bytes] = {}  # the output directory as the build found it (see `whole`)
-        self._recorder: _Recorder | None = None
+        self._recorder: DependencyRecorder | None = None
         # (definition, environment, entry) of every dashboard this build packaged or reused, and the same for
         # sections by name: their keys are computed when storing, from the dependencies this build recorded.
         self._dashboards: list[tuple[Definition, str, dict[str, Any]]] = []
@@ -510,7 +383,7 @@ class BuildCache:
     @contextmanager
     def recording(self) -> Iterator[None]:
         """Record what definitions import and open while the block imports and builds them."""
-        with _recording(self.root) as recorder:
+        with recording(self.root) as recorder:
             self._recorder = recorder
             yield
 
