@@ -228,3 +228,30 @@ def test_a_file_registering_other_definitions_when_imported_again_is_refused(pro
     assert "--no-cache" in result.stderr
     assert project.snapshot() == before
     assert project.run("build", "--no-cache").exit_code == 0
+
+
+def test_worker_processes_build_definitions_taken_from_the_cache(make_project, monkeypatch):
+    """A build of dev fills the cache; the next build of every environment takes many.py's definitions from the
+    cache without importing it, and its worker processes import it to build prod's dashboards."""
+    from dashctl.compiler import workers
+    from dashctl.compiler.cache import BuildCache, cache_directory
+    from dashctl.compiler.pipeline import build_project
+    from dashctl.project.config import load_project
+    from tests.compiler.test_cache_parallel import MANY
+
+    root = make_project({"dashboards/many.py": MANY.format(broken=-1), "data/title.txt": "Many",
+                         "data/suffix.txt": "one"}).root
+    project = load_project(root)
+    monkeypatch.setattr(workers, "MIN_TASKS", 10)  # prod's 31 dashboards go to the workers
+
+    def build(*environments):
+        cache = BuildCache(cache_directory(project.output_dir), project, environments or ["dev", "prod"])
+        return cache, build_project(project, environments, cache=cache, jobs=2)
+
+    build("dev")
+    cache, _ = build("dev")
+    assert cache.discovered("dashboards/many.py")  # unchanged: discovery takes it from the cache
+    cache, warm = build()
+    assert cache.discovered("dashboards/many.py")
+    assert sum(len(environment.dashboards) for environment in warm.environments) < 31  # workers built prod's
+    assert dict(warm.files) == dict(build_project(project, jobs=1).files)
