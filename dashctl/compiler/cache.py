@@ -24,6 +24,7 @@ every definition is registered by the definition file being imported; once one c
 first importer registers it), every file is imported again as before. Definition files are assumed not to hand
 each other module-level state while they are imported (a list in a shared module that each file appends to):
 `--no-cache` after a change that relies on that.
+
 Environment variables read by definition code and packages other than those above are not part of the key:
 `--no-cache` (or deleting the directory) after changing them.
 
