@@ -246,7 +246,7 @@ class BuildCache:
             return None
 
     def _recorded_definition(self, file: str, position: int, item: dict[str, Any]) -> Definition:
-        kind, name, options, line = item["kind"], item["name"], item["options"], item["line"]
+        kind, name, options, line = item["kind"], item["name"], _restored(item["options"], item["tuples"]), item["line"]
         environments, module_file = item["environments"], item["module_file"]
         if not (isinstance(kind, str) and isinstance(name, str) and isinstance(options, dict)
                 and (line is None or isinstance(line, int)) and isinstance(module_file, str)
@@ -480,13 +480,15 @@ class BuildCache:
                     or self._relative(definition.module_file) != origin:
                 return {}
             options = dict(definition.options)
+            # Tuple options (`allow_undefined_variables`) come back as tuples: JSON holds them as lists.
+            tuples = sorted(name for name, value in options.items() if isinstance(value, tuple))
             try:
-                if orjson.loads(orjson.dumps(options)) != options:
+                if _restored(orjson.loads(orjson.dumps(options)), tuples) != options:
                     return {}
             except TypeError:  # orjson.JSONEncodeError: an option that JSON does not hold
                 return {}
             registered[origin].append({
-                "kind": definition.kind, "name": definition.name, "options": options,
+                "kind": definition.kind, "name": definition.name, "options": options, "tuples": tuples,
                 "environments": None if definition.environments is None else list(definition.environments),
                 "file": definition.location.file, "line": definition.location.line, "module_file": origin,
             })
@@ -547,6 +549,13 @@ def _write_atomically(path: Path, data: bytes) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def _restored(options: Any, tuples: Any) -> Any:
+    """Options read back from JSON, with the values that were tuples tuples again."""
+    if not isinstance(options, dict) or not isinstance(tuples, list):
+        raise ValueError("not recorded options")
+    return {**options, **{name: tuple(options[name]) for name in tuples}}
 
 
 def _safe_path(path: Any, *, depth: int) -> bool:

@@ -255,3 +255,16 @@ def test_worker_processes_build_definitions_taken_from_the_cache(make_project, m
     assert cache.discovered("dashboards/many.py")
     assert sum(len(environment.dashboards) for environment in warm.environments) < 31  # workers built prod's
     assert dict(warm.files) == dict(build_project(project, jobs=1).files)
+
+
+def test_tuple_options_come_back_as_tuples(project, tmp_path):
+    """`allow_undefined_variables` is a tuple: the cache gives it back as one, so c.py needs no import either."""
+    project.write("dashboards/c.py", dashboard_file("c").replace(
+        'folder="Shop")', 'folder="Shop", allow_undefined_variables=("host",))').replace(
+        "http_requests_total[", 'http_requests_total{host=\\"$host\\"}['))
+    assert same_as_without_cache(project, tmp_path).exit_code == 0
+    project.write("dashboards/b.py", dashboard_file("b", title="Bravo"))
+    result = same_as_without_cache(project, tmp_path)
+    assert result.exit_code == 0
+    assert result.imports == ["b", "stack"]
+    assert b'host=\\"$host\\"' in project.snapshot()["dev/dashboard-c.yaml"]
