@@ -267,7 +267,9 @@ class BuildCache:
             try:
                 found = import_definition_file(self.project, file)
             except DefinitionError as error:
-                found = error
+                # Labelled by the import, not by the definition that asked first: every definition of the file
+                # meets the same error, and it is reported once.
+                found = error.with_context(definition=f"the import of {file}")
             self._imported[file] = found
         if isinstance(found, DefinitionError):
             raise found

@@ -268,3 +268,26 @@ def test_tuple_options_come_back_as_tuples(project, tmp_path):
     assert result.exit_code == 0
     assert result.imports == ["b", "stack"]
     assert b'host=\\"$host\\"' in project.snapshot()["dev/dashboard-c.yaml"]
+
+
+def test_a_file_that_fails_when_imported_late_is_reported_once(project, monkeypatch):
+    """Its import depends on an environment variable (outside the key) and its cached output is gone, so its two
+    definitions are built and both meet the failed import: one problem, at the failing line."""
+    import shutil
+
+    from dashctl.compiler.cache import cache_directory
+
+    project.write("dashboards/b.py", "import os\n\nif os.environ.get('DASHCTL_TEST_BREAK'):\n"
+                  "    raise RuntimeError('broken late')\n" + dashboard_file("b") + "\n\n"
+                  + dashboard_file("b2").split("\n\n\n", 1)[1])
+    build(project)
+    build(project)
+    imported(project)
+    shutil.rmtree(cache_directory(project.root / "deploy") / "blobs")
+    shutil.rmtree(project.root / "deploy")
+    monkeypatch.setenv("DASHCTL_TEST_BREAK", "1")
+    project.write("dashboards/a.py", dashboard_file("a", title="Alpha"))
+    result = project.run("build")
+    assert result.exit_code == 3
+    assert result.stderr.count("broken late") == 1, result.stderr
+    assert "dashboards/b.py:4: the import of dashboards/b.py: RuntimeError: broken late" in result.stderr
