@@ -1,7 +1,8 @@
 """Find the definitions of a project: import every Python file under its roots, in sorted order.
 
 A file that fails to import is reported with its file and line, and the other files are still imported, so one
-broken file never hides the problems of the others.
+broken file never hides the problems of the others. The build cache may answer for a file none of whose inputs
+changed since it was last imported: that file is then not imported at all (`discover_definitions(known=...)`).
 """
 
 from __future__ import annotations
