@@ -9,7 +9,7 @@ from __future__ import annotations
 import inspect
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +17,7 @@ from dashctl.dashboards import model
 from dashctl.dashboards.foundation import foundation_json, is_foundation_object
 from dashctl.dashboards.generic import UNVALIDATED, VERBATIM
 from dashctl.dashboards.layout import assign_layout
+from dashctl.dashboards.panel import QUERY_SOURCE, QuerySource, SourcedTarget
 from dashctl.definitions import Definition
 from dashctl.errors import DefinitionError, DefinitionErrors, QuerySyntaxError, SourceLocation
 from dashctl.project.environment import DatasourceRef, Environment
@@ -61,6 +62,8 @@ class CompiledDashboard:
     location: SourceLocation
     allowed_undefined_variables: tuple[str, ...] = ()
     unvalidated_queries: tuple[UnvalidatedQuery, ...] = ()
+    query_sources: dict[tuple[int, str], QuerySource] = field(default_factory=dict, compare=False, repr=False)
+    """(panel id, refId) -> where the user's code supplied that query, for the targets that know it (presets)."""
 
     def unvalidated_reason(self, panel_id: int | None, index: int) -> str | None:
         """Why the panel's `index`-th query is not validated, when it is not."""
@@ -101,8 +104,9 @@ def compile_dashboard(
     label = f"dashboard {uid!r}"
     problems: list[DefinitionError] = []
 
-    def report(message: str, hint: str | None = None) -> None:
-        problems.append(DefinitionError(message, location=definition.location, definition=label, hint=hint))
+    def report(message: str, hint: str | None = None, location: SourceLocation | None = None) -> None:
+        problems.append(DefinitionError(message, location=location or definition.location, definition=label,
+                                        hint=hint))
 
     raw = _to_json(built, definition, label)
     # A plain dict or a dashctl.dashboards.generic.Dashboard is Grafana's JSON as the author wants it (an import):
@@ -175,6 +179,7 @@ def compile_dashboard(
         location=definition.location,
         allowed_undefined_variables=allowed,
         unvalidated_queries=tuple(validator.unvalidated),
+        query_sources=validator.sources,
     )
 
 
@@ -216,8 +221,13 @@ def _plain(value: Any) -> Any:
     kind = type(value)
     if kind in _LEAVES:  # most of the tree: checked first, and cheaply
         return value
-    if kind is dict or isinstance(value, dict):
+    if kind is dict:
         return {key: _plain(item) for key, item in value.items() if item is not None}
+    if isinstance(value, dict):
+        plain = {key: _plain(item) for key, item in value.items() if item is not None}
+        if kind is SourcedTarget and value.source is not None:
+            plain[QUERY_SOURCE] = value.source
+        return plain
     if kind is list or isinstance(value, (list, tuple)):
         return [_plain(item) for item in value]
     if hasattr(value, "to_json_data"):
@@ -324,7 +334,17 @@ class _DatasourceResolver:
         self.variable_types = variable_types
         self.report = report
 
-    def resolve(self, reference: Any, where: str) -> dict[str, str] | None:
+    def resolve(self, reference: Any, where: str,
+                locate: Callable[[], SourceLocation | None] | None = None) -> dict[str, str] | None:
+        """{type, uid} of `reference`; a problem is reported at `locate()` (the line that names the datasource)
+        when given, worked out only then because it reads the source."""
+        if locate is not None:
+            report = self.report
+            self.report = lambda message, hint=None: report(message, hint, locate())  # type: ignore[method-assign]
+            try:
+                return self.resolve(reference, where)
+            finally:
+                self.report = report
         if reference is None:
             return None
         if isinstance(reference, str):
@@ -371,8 +391,10 @@ class _QueryValidator:
         self.problems = problems
         self.enabled = enabled
         self.unvalidated: list[UnvalidatedQuery] = []
+        self.sources: dict[tuple[int, str], QuerySource] = {}
 
-    def check(self, ref: dict[str, str] | None, target: dict[str, Any], panel_title: str, index: int = 0) -> None:
+    def check(self, ref: dict[str, str] | None, target: dict[str, Any], panel_title: str, index: int = 0,
+              source: QuerySource | None = None) -> None:
         language = query_language(ref.get("type") if ref else None)
         expr = target.get("expr")
         if not self.enabled or language is None or not isinstance(expr, str) or not expr.strip():
@@ -383,11 +405,11 @@ class _QueryValidator:
         try:
             check_query(expr, language)
         except QuerySyntaxError as error:
-            self.problems.append(error.with_context(location=self.query_location(panel_title, index),
+            self.problems.append(error.with_context(location=self.query_location(panel_title, index, source),
                                                     definition=where))
 
     def skip(self, ref: dict[str, str] | None, target: dict[str, Any], panel_title: str, index: int, *,
-             panel_id: int | None, reason: str) -> None:
+             panel_id: int | None, reason: str, source: QuerySource | None = None) -> None:
         """Carry a query marked `unvalidated` as it is; once it validates, the mark is reported (it would hide
         the next mistake in that query)."""
         self.unvalidated.append(UnvalidatedQuery(panel_id=panel_id, index=index, reason=reason))
@@ -407,20 +429,54 @@ class _QueryValidator:
             return
         self.problems.append(DefinitionError(
             f"query {target.get('refId')} is marked unvalidated ({reason}), but it is valid {language}",
-            location=self.query_location(panel_title, index),
+            location=self.query_location(panel_title, index, source),
             definition=f"{self.label} panel {panel_title!r}",
             hint="remove unvalidated=... from the Target so that the build checks the query again",
         ))
 
-    def query_location(self, panel_title: str, index: int) -> SourceLocation:
+    def option_location(self, panel: dict[str, Any], keywords: tuple[str, ...] = ("dataSource", "datasource")
+                        ) -> SourceLocation | None:
+        """The line of the `dataSource=` (or another option) of the call that built `panel`: found by the panel's
+        title in the definition's file, else in the panel factory's call that supplied its queries (a preset)."""
+        if self.source is None:
+            return None
+        from dashctl.definitions import relative_location
+        from dashctl.lint.source import SourceIndex
+
+        root = Path(self.source).parents[len(Path(self.location.file).parts) - 1]
+        index = SourceIndex(root)
+        calls = []
+        title = panel.get("title")
+        found = index.title_location(self.location.file, title, self.location.line) if title else None
+        if found is not None:
+            calls.append(found[1])
+        for target in panel.get("targets", []):
+            source = target.get(QUERY_SOURCE) if isinstance(target, dict) else None
+            if source is not None and source.keyword == "queries":
+                calls.append(relative_location(source.location, root))
+        for call in calls:
+            for keyword in keywords:
+                line = index.keyword_location(call, keyword)
+                if line is not None:
+                    return line
+        return calls[0] if calls else None
+
+    def query_location(self, panel_title: str, index: int, source: QuerySource | None = None) -> SourceLocation:
         """The line that holds the query (as lint reports it), else the decorator's."""
         if self.source is None:
             return self.location
         from dashctl.lint.source import SourceIndex
 
-        absolute = SourceLocation(file=self.source, line=self.location.line)
-        found = SourceIndex(Path(self.source).parent).query_location(absolute, panel_title, index)
-        return self.location if found is None else SourceLocation(file=self.location.file, line=found.line)
+        # The project's root: the definition's absolute file less its path relative to the root.
+        root = Path(self.source).parents[len(Path(self.location.file).parts) - 1]
+        index_ = SourceIndex(root)
+        found = index_.query_source_location(source) if source is not None else None
+        if found is None:
+            absolute = SourceLocation(file=self.source, line=self.location.line)
+            found = index_.query_location(absolute, panel_title, index)
+        from dashctl.definitions import relative_location
+
+        return self.location if found is None else relative_location(found, root)
 
 
 # A reference that may name a dashboard variable: `$x`, `${x`, `[[x`, but not Grafana's `$__...`.
@@ -509,7 +565,8 @@ def _resolve_panel(panel: dict[str, Any], resolver: _DatasourceResolver, validat
             resolved["datasource"] = resolver.resolve(panel["datasource"], where)
         return _without_none(resolved)
     resolved = dict(panel)
-    panel_ref = resolver.resolve(panel.get("datasource"), where) if panel.get("datasource") is not None else None
+    panel_ref = resolver.resolve(panel.get("datasource"), where, lambda: validator.option_location(panel)) \
+        if panel.get("datasource") is not None else None
     targets = []
     for target in panel.get("targets", []):
         target = dict(target)
@@ -519,11 +576,15 @@ def _resolve_panel(panel: dict[str, Any], resolver: _DatasourceResolver, validat
                 f"{where} has queries but no datasource",
                 hint="set dataSource='metrics' (or another logical name) on the panel",
             )
+        source = target.pop(QUERY_SOURCE, None)
+        if source is not None and "id" in panel:
+            validator.sources[(panel["id"], str(target.get("refId") or ""))] = source
         reason = target.pop(UNVALIDATED, None)
         if reason is None:
-            validator.check(ref, target, title, len(targets))
+            validator.check(ref, target, title, len(targets), source)
         else:
-            validator.skip(ref, target, title, len(targets), panel_id=panel.get("id"), reason=str(reason))
+            validator.skip(ref, target, title, len(targets), panel_id=panel.get("id"), reason=str(reason),
+                           source=source)
         # The panel and its targets hold no nulls by now (cleaned above): only a datasource can be unresolved.
         if ref is None:
             target.pop("datasource", None)

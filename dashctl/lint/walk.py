@@ -154,6 +154,17 @@ class PanelContext:
         """The `title="..."` line of the call that built the panel, when it can be told; else the decorator's."""
         return self._locations[0]
 
+    def keyword_location(self, *keywords: str) -> SourceLocation:
+        """The line of the first of `keywords=` (`unit`, `format`) written in the call that built the panel: where
+        a bad value of that option sits; else the panel's own location."""
+        own = self.dashboard.location
+        found = self.dashboard.source.title_location(own.file, self.title, own.line) if self.title else None
+        for keyword in keywords if found is not None else ():
+            line = self.dashboard.source.keyword_location(found[1], keyword)
+            if line is not None:
+                return line
+        return self.location
+
     @cached_property
     def queries(self) -> tuple[QueryContext, ...]:
         """The panel's targets, each with the language its datasource speaks (None for other datasources, and for
@@ -245,7 +256,9 @@ class QueryContext:
         if self.panel is not None:
             base = self.panel.subject()
             dashboard = self.panel.dashboard
-            own = dashboard.source.query_location(dashboard.location, self.panel.title, self.index)
+            recorded = getattr(dashboard.dashboard, "query_sources", {}).get((self.panel.id, self.ref_id))
+            own = (dashboard.source.query_source_location(recorded) if recorded is not None
+                   else dashboard.source.query_location(dashboard.location, self.panel.title, self.index))
             if own is not None:
                 base = replace(base, location=own, anchors=tuple(dict.fromkeys((own, *base.anchors))))
         else:
