@@ -74,20 +74,22 @@ class _Problems:
         self.location = location
         self.found: list[DefinitionError] = []
 
-    def add(self, message: str, hint: str | None = None) -> None:
-        self.found.append(DefinitionError(message, location=self.location, definition=self.what, hint=hint))
+    def add(self, message: str, hint: str | None = None, value: object = None) -> None:
+        """One problem; `value` is the bad value itself, when the message is about one (see DefinitionError)."""
+        self.found.append(DefinitionError(message, location=self.location, definition=self.what, hint=hint,
+                                          value=value))
 
     def duration(self, value: Any, name: str, *, allow_zero: bool = True) -> int | None:
         if not isinstance(value, str):
-            self.add(f"{name} must be a duration string such as '5m', not {value!r}")
+            self.add(f"{name} must be a duration string such as '5m', not {value!r}", value=value)
             return None
         try:
             milliseconds = parse_duration(value)
         except ValueError as error:
-            self.add(f"{name}: {error}")
+            self.add(f"{name}: {error}", value=value)
             return None
         if not allow_zero and milliseconds == 0:
-            self.add(f"{name} must be longer than 0s")
+            self.add(f"{name} must be longer than 0s", value=value)
         return milliseconds
 
     def raise_if_any(self) -> None:
@@ -279,14 +281,16 @@ class Threshold:
         for name, value in given.items():
             if name in ("above", "below"):
                 if not _is_number(value):
-                    problems.add(f"{name} must be a number, not {value!r}")
+                    problems.add(f"{name} must be a number, not {value!r}", value=value)
             elif not (isinstance(value, (tuple, list)) and len(value) == 2 and all(map(_is_number, value))
                       and value[0] < value[1]):
-                problems.add(f"{name} must be a pair (low, high) of numbers with low < high, not {value!r}")
+                problems.add(f"{name} must be a pair (low, high) of numbers with low < high, not {value!r}",
+                             value=value)
             else:
                 object.__setattr__(self, name, (float(value[0]), float(value[1])))
         if self.reduce is not None and self.reduce not in REDUCERS:
-            problems.add(f"unknown reducer {self.reduce!r}", hint=f"one of {', '.join(REDUCERS)}, or None")
+            problems.add(f"unknown reducer {self.reduce!r}", hint=f"one of {', '.join(REDUCERS)}, or None",
+                         value=self.reduce)
         problems.raise_if_any()
 
     @property

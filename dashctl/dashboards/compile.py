@@ -104,9 +104,10 @@ def compile_dashboard(
     label = f"dashboard {uid!r}"
     problems: list[DefinitionError] = []
 
-    def report(message: str, hint: str | None = None, location: SourceLocation | None = None) -> None:
+    def report(message: str, hint: str | None = None, location: SourceLocation | None = None,
+               value: object = None) -> None:
         problems.append(DefinitionError(message, location=location or definition.location, definition=label,
-                                        hint=hint))
+                                        hint=hint, value=value))
 
     raw = _to_json(built, definition, label)
     # A plain dict or a dashctl.dashboards.generic.Dashboard is Grafana's JSON as the author wants it (an import):
@@ -340,7 +341,8 @@ class _DatasourceResolver:
         when given, worked out only then because it reads the source."""
         if locate is not None:
             report = self.report
-            self.report = lambda message, hint=None: report(message, hint, locate())  # type: ignore[method-assign]
+            self.report = lambda message, hint=None, value=None: report(  # type: ignore[method-assign]
+                message, hint, locate(), value)
             try:
                 return self.resolve(reference, where)
             finally:
@@ -374,6 +376,7 @@ class _DatasourceResolver:
             f"{where}: datasource {uid!r} does not resolve in environment {self.environment.name!r} "
             f"(logical names there: {known})",
             hint=self.environment.datasource_hint(uid),
+            value=uid,
         )
         return None
 

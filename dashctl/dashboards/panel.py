@@ -29,7 +29,7 @@ if TYPE_CHECKING:  # dashctl.presets imports this module: at run time the names 
     from dashctl.queries.promql import Expr
 
 __all__ = [
-    "QUERY_SOURCE", "FieldConfig", "Override", "Panel", "Query", "QueryLike", "QuerySource", "SourcedTarget",
+    "FieldConfig", "Override", "Panel", "QUERY_SOURCE", "Query", "QueryLike", "QuerySource", "SourcedTarget",
     "field_config", "grid_pos", "legend", "one_of", "panel_targets", "reduce_options", "require_text", "tooltip",
 ]
 

@@ -34,6 +34,7 @@ def check(panel: PanelContext) -> Iterator[Problem]:
         yield Problem(
             # The panel's own unit is written as unit= (grafanalib's Stat: format=); an override's where it is.
             location=panel.keyword_location("unit", "format") if number == 0 else None,
+            value=unit,
             message=f"unit {unit!r} is not one of Grafana's unit ids: Grafana prints it as a literal suffix and "
             "does not scale the values",
             hint=(f"did you mean {guess!r}? " if guess else "")
