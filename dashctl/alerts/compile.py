@@ -8,7 +8,6 @@ titles per folder, one policy tree, receivers, timings and templates that exist,
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -43,10 +42,6 @@ ORG_ID = 1
 # Grafana's defaults for alert queries, written out so the file and what Grafana stores compare equal.
 _MAX_DATA_POINTS = 43200
 _INSTANT_INTERVAL_MS = 1000
-# Macros Grafana's Prometheus and Loki backends expand in alert queries; any other `$name` is a dashboard
-# variable, which a rule (evaluated without a dashboard) cannot have.
-_ALERT_MACROS = {"__interval", "__interval_ms", "__rate_interval", "__range", "__range_s", "__range_ms", "__auto"}
-_VARIABLE = re.compile(r"\$\{?(\w+)")
 _LANGUAGE_OF_TYPE = {"prometheus": "PromQL", "loki": "LogQL"}
 
 
@@ -336,16 +331,17 @@ class _Compiler:
                 hint=f"PromQL goes to a prometheus datasource (e.g. 'metrics'), LogQL to loki (e.g. 'logs')",
             )
             return None
-        for name in _VARIABLE.findall(query.expr):
-            # `$1` is a capture group of label_replace's replacement, not a variable (Grafana leaves it alone).
-            if name not in _ALERT_MACROS and not name.isdigit():
-                self.report(
-                    f"query {query.ref_id} uses ${name}, a dashboard variable; alert rules run without a dashboard",
-                    location=query.location, definition=where,
-                    hint="put the value in the query, e.g. f'namespace=\"{env.namespace}\"'",
-                )
-                return None
-        from dashctl.queries.validation import check_query
+        from dashctl.queries.macros import describe_uninterpolated, uninterpolated_variables
+        from dashctl.queries.validation import check_query, validating_queries
+
+        # Only Grafana's backend macros are replaced in an alert rule; lint reports the rest as
+        # alert/query-variable, next to its other findings.
+        unreplaced = uninterpolated_variables(query.expr, query.language) if validating_queries() else ()
+        if unreplaced:
+            message, hint = describe_uninterpolated(unreplaced[0], query.language)
+            self.report(f"query {query.ref_id} {message}", location=self.expr_location(query), definition=where,
+                        hint=hint)
+            return None
 
         try:
             check_query(query.expr, query.language)
