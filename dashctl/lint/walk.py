@@ -373,6 +373,15 @@ class SettingsContext:
     location: SourceLocation
     panel: PanelContext | None = None
     dashboard: DashboardContext | None = None
+    alerting: Any = None
+    """For a contact point: the environment's compiled alerting (`dashctl.alerts.compile.CompiledAlerting`), whose
+    notification policy decides whether anything reaches it."""
+    source: SourceIndex | None = None
+
+    def keyword_location(self, keyword: str) -> SourceLocation:
+        """The line of `keyword=` in the call on this object's line (`name=` of a `ContactPoint(`), else that line."""
+        found = self.source.keyword_location(self.location, keyword) if self.source is not None else None
+        return found or self.location
 
     def subject(self) -> Subject:
         if self.panel is not None:
@@ -391,11 +400,13 @@ def _settings(build: Any, dashboards: list[DashboardContext], source: SourceInde
         values = {path: unescape_value(value) for path, value in string_leaves(entry, "")}
         yield SettingsContext(environment=environment, kind="datasource", name=datasource.name, values=values,
                               location=datasource.location)
-    for point in getattr(build.extras.get("alerts"), "contact_points", ()):
+    alerting = build.extras.get("alerts")
+    for point in getattr(alerting, "contact_points", ()):
         values = {path: value for integration in point.integrations
                   for path, value in string_leaves(integration.settings(), integration.type)}
         yield SettingsContext(environment=environment, kind="contact point", name=point.name, values=values,
-                              location=relative_location(point.location, source.root))
+                              location=relative_location(point.location, source.root), alerting=alerting,
+                              source=source)
     for dashboard in dashboards:
         links = dict(string_leaves(dashboard.model.get("links", []), "links"))
         if links:
