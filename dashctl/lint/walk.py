@@ -145,6 +145,12 @@ class PanelContext:
         own = self.dashboard.location
         found = self.dashboard.source.title_location(own.file, self.title, own.line) if self.title else None
         if found is None:
+            # A preset's panel (red_row's): the user's call that made it, as its queries recorded it.
+            sources = getattr(self.dashboard.dashboard, "query_sources", {})
+            recorded = next((sources[key] for key in sorted(sources, key=str) if key[0] == self.id), None)
+            if recorded is not None:
+                call = relative_location(recorded.location, self.dashboard.source.root)
+                return call, tuple(dict.fromkeys((call, own)))
             return own, (own,)
         title_line, call_line = found
         return title_line, tuple(dict.fromkeys((title_line, call_line, own)))
@@ -154,13 +160,25 @@ class PanelContext:
         """The `title="..."` line of the call that built the panel, when it can be told; else the decorator's."""
         return self._locations[0]
 
+    @cached_property
+    def _call(self) -> SourceLocation | None:
+        """The call that built the panel: the one with its `title="..."`, else the panel factory's call that
+        supplied its queries as recorded (`time_series(title=name, queries=[...])` in a helper)."""
+        own = self.dashboard.location
+        found = self.dashboard.source.title_location(own.file, self.title, own.line) if self.title else None
+        if found is not None:
+            return found[1]
+        sources = getattr(self.dashboard.dashboard, "query_sources", {})
+        recorded = next((sources[key] for key in sorted(sources, key=str)
+                         if key[0] == self.id and sources[key].keyword == "queries"), None)
+        return None if recorded is None else relative_location(recorded.location, self.dashboard.source.root)
+
     def keyword_location(self, *keywords: str) -> SourceLocation:
         """The line of the first of `keywords=` (`unit`, `format`) written in the call that built the panel: where
         a bad value of that option sits; else the panel's own location."""
-        own = self.dashboard.location
-        found = self.dashboard.source.title_location(own.file, self.title, own.line) if self.title else None
-        for keyword in keywords if found is not None else ():
-            line = self.dashboard.source.keyword_location(found[1], keyword)
+        call = self._call
+        for keyword in keywords if call is not None else ():
+            line = self.dashboard.source.keyword_location(call, keyword)
             if line is not None:
                 return line
         return self.location

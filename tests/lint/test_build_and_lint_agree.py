@@ -240,3 +240,16 @@ def test_an_equal_number_written_in_python_is_not_taken_for_the_configured_one(m
     built = project.run("build")
     expected = f"alerts/shop.py:{line_of(project.root / 'alerts/shop.py', 'condition=Threshold(')}"
     assert reported_lines(built.stderr, "above must be a number, not '0.05'") == [expected], built.stderr
+
+
+def test_a_preset_panel_made_in_a_helper_points_at_the_helper(make_project):
+    """The panel's title is a variable, so it cannot be found by its text: its queries recorded the call."""
+    helper = PRESET_HELPER.replace('unit="reqps"', 'unit="reqsps"').replace(
+        '"sum(rate(http_requests_total[$__rate_interval])) by"', '"sum(rate(http_requests_total[$__rate_interval]))"')
+    files = {"datasources/stack.py": BASIC_DATASOURCES, "dashboards/helpers.py": helper,
+             "dashboards/shop.py": dashboard("requests_panel('Requests'),").replace(
+                 "from dashctl.definitions", "from dashboards.helpers import requests_panel\nfrom dashctl.definitions")}
+    project = make_project(files, basic=False)
+    linted = project.run("lint")
+    unit = f"dashboards/helpers.py:{line_of(project.root / 'dashboards/helpers.py', 'unit=')}"
+    assert reported_lines(linted.stdout, "unit 'reqsps' is not one of Grafana's unit ids") == [unit], linted.stdout
