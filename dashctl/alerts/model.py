@@ -200,7 +200,7 @@ class Reduce:
         problems = _Problems(f"reduce {self.ref_id}", self.location)
         _check_ref_id(self.ref_id, problems)
         if self.reducer not in REDUCERS:
-            problems.add(f"unknown reducer {self.reducer!r}", hint=_choices(self.reducer, REDUCERS))
+            problems.add(f"unknown reducer {self.reducer!r}", hint=_choices(self.reducer, REDUCERS), value=self.reducer)
         problems.raise_if_any()
 
 
@@ -370,17 +370,18 @@ class AlertRule:
         if not isinstance(self.title, str) or not self.title.strip():
             problems.add("the rule needs a title")
         elif len(self.title) > TITLE_MAX_LENGTH:
-            problems.add(f"title is {len(self.title)} characters long; Grafana allows {TITLE_MAX_LENGTH}")
+            problems.add(f"title is {len(self.title)} characters long; Grafana allows {TITLE_MAX_LENGTH}",
+                         value=self.title)
         if self.severity not in SEVERITIES:
             problems.add(f"unknown severity {self.severity!r}",
-                         hint=_choices(self.severity, SEVERITIES))
+                         hint=_choices(self.severity, SEVERITIES), value=self.severity)
         if not isinstance(self.summary, str) or not self.summary.strip():
             problems.add("the rule needs a summary", hint="one line that says what is wrong, e.g. "
                          "'{{ $labels.pod }} restarts often'")
         if self.runbook_url is not None:
             parts = urlsplit(self.runbook_url) if isinstance(self.runbook_url, str) else None
             if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
-                problems.add(f"runbook_url {self.runbook_url!r} is not an http(s) URL")
+                problems.add(f"runbook_url {self.runbook_url!r} is not an http(s) URL", value=self.runbook_url)
         elif self.severity == "critical":
             problems.add(
                 "a critical rule needs a runbook_url",
@@ -389,14 +390,15 @@ class AlertRule:
         problems.duration(self.for_, "for_")
         problems.duration(self.keep_firing_for, "keep_firing_for")
         if self.no_data_state not in NO_DATA_STATES:
-            problems.add(f"unknown no_data_state {self.no_data_state!r}", hint=_choices(self.no_data_state,
-                                                                                         NO_DATA_STATES))
+            problems.add(f"unknown no_data_state {self.no_data_state!r}",
+                         hint=_choices(self.no_data_state, NO_DATA_STATES), value=self.no_data_state)
         if self.exec_err_state not in EXEC_ERR_STATES:
             problems.add(
-                f"unknown exec_err_state {self.exec_err_state!r}", hint=f"one of {', '.join(EXEC_ERR_STATES)}"
+                f"unknown exec_err_state {self.exec_err_state!r}", hint=f"one of {', '.join(EXEC_ERR_STATES)}",
+                value=self.exec_err_state,
             )
         if self.team is not None and not (isinstance(self.team, str) and self.team):
-            problems.add(f"team must be a non-empty string, not {self.team!r}")
+            problems.add(f"team must be a non-empty string, not {self.team!r}", value=self.team)
         self._check_labels(problems)
         self._check_annotations(problems)
         if self.dashboard is not None and not isinstance(self.dashboard, DashboardPanel):

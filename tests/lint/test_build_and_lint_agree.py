@@ -157,6 +157,16 @@ Logs(
          {"alerts/shop.py": ALERTS.format(expr=GOOD_RATIO, threshold="ratio")},
          ("dashctl.toml", 'error_ratio = "five percent"'), "above must be a number, not 'five percent'",
          values='error_ratio = "five percent"'),
+    Case("a pending period from the configuration",
+         {"alerts/shop.py": ALERTS.format(expr=GOOD_RATIO, threshold="ratio").replace(
+             'for_="5m"', 'for_=env.value("pending", "5m")')},
+         ("dashctl.toml", 'pending = "30s"'), "the rule has for 30s with an evaluation interval of 1m",
+         values='pending = "30s"', build_refuses=False),
+    Case("a duration from the configuration that is none",
+         {"alerts/shop.py": ALERTS.format(expr=GOOD_RATIO, threshold="ratio").replace(
+             'for_="5m"', 'for_=env.value("pending", "5m")')},
+         ("dashctl.toml", 'pending = "5 minutes"'), "for_: not a duration: '5 minutes'",
+         values='pending = "5 minutes"'),
     Case("a datasource name that does not resolve",
          {"dashboards/shop.py": dashboard(time_series(datasource='"metric"'))},
          ("dashboards/shop.py", 'dataSource="metric"'), "datasource 'metric' does not resolve"),
