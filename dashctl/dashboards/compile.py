@@ -9,7 +9,7 @@ from __future__ import annotations
 import inspect
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -79,6 +79,12 @@ class UndefinedVariableUse:
     name: str
     where: str
     repeat: bool = False
+    # For a panel's query: which one (its panel's id and title, its position), so that the build reports the use
+    # at the line that holds the query.
+    panel_id: int | None = None
+    panel_title: str = ""
+    index: int | None = None
+    ref_id: str = ""
 
     @property
     def message(self) -> str:
@@ -167,7 +173,7 @@ def compile_dashboard(
                                 source=_source_file(definition))
     dashboard["panels"] = [_resolve_panel(panel, resolver, validator) for panel in panels]
     allowed = tuple(definition.options.get("allow_undefined_variables") or ())
-    _check_variables_defined(dashboard["panels"], variables, report, allowed)
+    _check_variables_defined(dashboard["panels"], variables, report, allowed, validator)
 
     if problems:
         raise DefinitionErrors(problems)
@@ -517,9 +523,11 @@ def undefined_variable_uses(
                 yield UndefinedVariableUse(name=repeat, where=f"panel {title!r}", repeat=True)
             known = known | {repeat}
         # `or []`, `isinstance`: the importer asks about Grafana's JSON as it came, nulls and all.
-        for target in panel.get("targets") or []:
+        for index, target in enumerate(panel.get("targets") or []):
             if isinstance(target, dict):
-                yield from check(target.get("expr"), f"panel {title!r} query {target.get('refId')}", known)
+                for use in check(target.get("expr"), f"panel {title!r} query {target.get('refId')}", known):
+                    yield replace(use, panel_id=panel.get("id"), panel_title=str(panel.get("title") or ""),
+                                  index=index, ref_id=str(target.get("refId") or ""))
         defaults = (panel.get("fieldConfig") or {}).get("defaults") or {}
         for link in [*(panel.get("links") or []), *(defaults.get("links") or [])]:
             if isinstance(link, dict):
@@ -535,6 +543,7 @@ def undefined_variable_uses(
 def _check_variables_defined(
     panels: list[dict[str, Any]], variables: list[dict[str, Any]], report: Callable[..., None],
     allowed: tuple[str, ...] = (),
+    validator: _QueryValidator | None = None,
 ) -> None:
     """Report every undefined `$name` but those `@dashboard(allow_undefined_variables=...)` lists, and each listed
     name that a template variable defines or nothing uses (an opt-out must not outlive its reason)."""
@@ -546,6 +555,10 @@ def _check_variables_defined(
     for use in undefined_variable_uses(panels, variables):
         if use.name in allowed:
             used.add(use.name)
+        elif use.index is not None and validator is not None:
+            # At the line that holds the query, as a query that does not parse.
+            source = validator.sources.get((use.panel_id, use.ref_id)) if use.panel_id is not None else None
+            report(use.message, hint=hint, location=validator.query_location(use.panel_title, use.index, source))
         else:
             report(use.message, hint=hint)
     defined = {variable.get("name") for variable in variables}

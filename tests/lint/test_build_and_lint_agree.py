@@ -136,6 +136,9 @@ time_series(
     Case("bad PromQL in an alert rule",
          {"alerts/shop.py": ALERTS.format(expr="sum(rate(http_requests_total[5m]) >", threshold="ratio")},
          ("alerts/shop.py", "expr="), "unclosed left parenthesis"),
+    Case("a variable no template variable defines",
+         {"dashboards/shop.py": dashboard(time_series(expr='sum(rate(http_requests_total{pod="$pod"}[5m]))'))},
+         ("dashboards/shop.py", '{pod="$pod"}'), "uses $pod, which no template variable of this dashboard defines"),
     Case("bad LogQL in a panel",
          {"dashboards/shop.py": dashboard('''\
 Logs(
