@@ -143,12 +143,16 @@ class _Compiler:
 
     def expr_location(self, query: PromQL | LogQL) -> SourceLocation:
         """The line of the query's `expr=` (where the query is written, as lint reports it), else its call's."""
+        return self.keyword_location(query, "expr")
+
+    def keyword_location(self, query: PromQL | LogQL, keyword: str) -> SourceLocation:
+        """The line of `keyword=` (`expr`, `datasource`) in the query's call, else the call's."""
         from dashctl.lint.source import SourceIndex
 
         call = relative_location(query.location, self.project.root)
         if self._source is None:
             self._source = SourceIndex(self.project.root)
-        return self._source.keyword_location(call, "expr") or call
+        return self._source.keyword_location(call, keyword) or call
 
     # ---------------------------------------------------------------------------------------------- building
 
@@ -319,7 +323,7 @@ class _Compiler:
         try:
             ref = self.environment.datasource(query.datasource)
         except DefinitionError as error:
-            self.problems.append(error.with_context(location=relative_location(query.location, self.project.root),
+            self.problems.append(error.with_context(location=self.keyword_location(query, "datasource"),
                                                     definition=f"{where} query {query.ref_id}"))
             return None
         language = _LANGUAGE_OF_TYPE.get(ref.type)

@@ -121,6 +121,7 @@ class Environment:
             raise DefinitionError(
                 f"datasource {logical_name!r} is not defined for environment {self.name!r} (known: {known})",
                 hint=self.datasource_hint(logical_name),
+                value=logical_name,
             ) from None
 
     def datasource_hint(self, logical_name: str) -> str:

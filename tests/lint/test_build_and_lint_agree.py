@@ -177,6 +177,16 @@ Logs(
          {"dashboards/shop.py": dashboard(time_series(datasource='env.value("datasource", "metrics")'))},
          ("dashctl.toml", 'datasource = "metric"'), "datasource 'metric' does not resolve",
          values='datasource = "metric"'),
+    Case("an alert query's datasource name that does not resolve",
+         {"alerts/shop.py": ALERTS.format(expr=GOOD_RATIO, threshold="ratio").replace(
+             "            ),\n            condition", '                datasource="metric",\n            ),\n            condition')},
+         ("alerts/shop.py", 'datasource="metric"'), "datasource 'metric' is not defined"),
+    Case("an alert query's datasource name from the configuration",
+         {"alerts/shop.py": ALERTS.format(expr=GOOD_RATIO, threshold="ratio").replace(
+             "            ),\n            condition",
+             '                datasource=env.value("datasource", "metrics"),\n            ),\n            condition')},
+         ("dashctl.toml", 'datasource = "metric"'), "datasource 'metric' is not defined",
+         values='datasource = "metric"'),
     Case("a duplicate uid",
          {"dashboards/shop.py": dashboard(time_series()),
           "dashboards/shop_copy.py": dashboard(time_series()).replace("def shop(", "def shop_copy(")},
