@@ -452,7 +452,9 @@ class _QueryValidator:
         from dashctl.definitions import relative_location
         from dashctl.lint.source import SourceIndex
 
-        root = Path(self.source).parents[len(Path(self.location.file).parts) - 1]
+        root = self._root()
+        if root is None:
+            return None
         index = SourceIndex(root)
         calls = []
         title = panel.get("title")
@@ -476,16 +478,27 @@ class _QueryValidator:
             return self.location
         from dashctl.lint.source import SourceIndex
 
-        # The project's root: the definition's absolute file less its path relative to the root.
-        root = Path(self.source).parents[len(Path(self.location.file).parts) - 1]
+        absolute = SourceLocation(file=self.source, line=self.location.line)
+        root = self._root()
+        if root is None:  # a definition not located inside a project (made in a test): its own file only
+            found = SourceIndex(Path(self.source).parent).query_location(absolute, panel_title, index)
+            return self.location if found is None else SourceLocation(file=self.location.file, line=found.line)
         index_ = SourceIndex(root)
         found = index_.query_source_location(source) if source is not None else None
         if found is None:
-            absolute = SourceLocation(file=self.source, line=self.location.line)
             found = index_.query_location(absolute, panel_title, index)
         from dashctl.definitions import relative_location
 
         return self.location if found is None else relative_location(found, root)
+
+    def _root(self) -> Path | None:
+        """The project's root: the definition's absolute file less its path relative to the root (None when the
+        definition's location is not such a path)."""
+        relative = Path(self.location.file).parts
+        source = Path(self.source or "")
+        if not relative or Path(self.location.file).is_absolute() or source.parts[-len(relative):] != relative:
+            return None
+        return source.parents[len(relative) - 1]
 
 
 # A reference that may name a dashboard variable: `$x`, `${x`, `[[x`, but not Grafana's `$__...`.
