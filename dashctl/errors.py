@@ -105,12 +105,16 @@ class DefinitionError(DashctlError):
         location: SourceLocation | None = None,
         definition: str | None = None,
         hint: str | None = None,
+        value: object = None,
     ):
         super().__init__(message)
         self.message = message
         self.location = location
         self.definition = definition
         self.hint = hint
+        # The bad value the message is about (the very object), so that one read from the configuration with
+        # `env.value(...)` is reported where the configuration writes it (dashctl.project.config.at_config_line).
+        self.value = value
 
     def in_environments(self, names: Sequence[str]) -> DefinitionError:
         """This error, marked as met in the builds of `names` (rendered after the message)."""

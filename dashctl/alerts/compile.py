@@ -8,7 +8,6 @@ titles per folder, one policy tree, receivers, timings and templates that exist,
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -43,10 +42,6 @@ ORG_ID = 1
 # Grafana's defaults for alert queries, written out so the file and what Grafana stores compare equal.
 _MAX_DATA_POINTS = 43200
 _INSTANT_INTERVAL_MS = 1000
-# Macros Grafana's Prometheus and Loki backends expand in alert queries; any other `$name` is a dashboard
-# variable, which a rule (evaluated without a dashboard) cannot have.
-_ALERT_MACROS = {"__interval", "__interval_ms", "__rate_interval", "__range", "__range_s", "__range_ms", "__auto"}
-_VARIABLE = re.compile(r"\$\{?(\w+)")
 _LANGUAGE_OF_TYPE = {"prometheus": "PromQL", "loki": "LogQL"}
 
 
@@ -148,12 +143,16 @@ class _Compiler:
 
     def expr_location(self, query: PromQL | LogQL) -> SourceLocation:
         """The line of the query's `expr=` (where the query is written, as lint reports it), else its call's."""
+        return self.keyword_location(query, "expr")
+
+    def keyword_location(self, query: PromQL | LogQL, keyword: str) -> SourceLocation:
+        """The line of `keyword=` (`expr`, `datasource`) in the query's call, else the call's."""
         from dashctl.lint.source import SourceIndex
 
         call = relative_location(query.location, self.project.root)
         if self._source is None:
             self._source = SourceIndex(self.project.root)
-        return self._source.keyword_location(call, "expr") or call
+        return self._source.keyword_location(call, keyword) or call
 
     # ---------------------------------------------------------------------------------------------- building
 
@@ -324,7 +323,7 @@ class _Compiler:
         try:
             ref = self.environment.datasource(query.datasource)
         except DefinitionError as error:
-            self.problems.append(error.with_context(location=relative_location(query.location, self.project.root),
+            self.problems.append(error.with_context(location=self.keyword_location(query, "datasource"),
                                                     definition=f"{where} query {query.ref_id}"))
             return None
         language = _LANGUAGE_OF_TYPE.get(ref.type)
@@ -336,16 +335,17 @@ class _Compiler:
                 hint=f"PromQL goes to a prometheus datasource (e.g. 'metrics'), LogQL to loki (e.g. 'logs')",
             )
             return None
-        for name in _VARIABLE.findall(query.expr):
-            # `$1` is a capture group of label_replace's replacement, not a variable (Grafana leaves it alone).
-            if name not in _ALERT_MACROS and not name.isdigit():
-                self.report(
-                    f"query {query.ref_id} uses ${name}, a dashboard variable; alert rules run without a dashboard",
-                    location=query.location, definition=where,
-                    hint="put the value in the query, e.g. f'namespace=\"{env.namespace}\"'",
-                )
-                return None
-        from dashctl.queries.validation import check_query
+        from dashctl.queries.macros import describe_uninterpolated, uninterpolated_variables
+        from dashctl.queries.validation import check_query, validating_queries
+
+        # Only Grafana's backend macros are replaced in an alert rule; lint reports the rest as
+        # alert/query-variable, next to its other findings.
+        unreplaced = uninterpolated_variables(query.expr, query.language) if validating_queries() else ()
+        if unreplaced:
+            message, hint = describe_uninterpolated(unreplaced[0], query.language)
+            self.report(f"query {query.ref_id} {message}", location=self.expr_location(query), definition=where,
+                        hint=hint)
+            return None
 
         try:
             check_query(query.expr, query.language)

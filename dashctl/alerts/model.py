@@ -74,20 +74,22 @@ class _Problems:
         self.location = location
         self.found: list[DefinitionError] = []
 
-    def add(self, message: str, hint: str | None = None) -> None:
-        self.found.append(DefinitionError(message, location=self.location, definition=self.what, hint=hint))
+    def add(self, message: str, hint: str | None = None, value: object = None) -> None:
+        """One problem; `value` is the bad value itself, when the message is about one (see DefinitionError)."""
+        self.found.append(DefinitionError(message, location=self.location, definition=self.what, hint=hint,
+                                          value=value))
 
     def duration(self, value: Any, name: str, *, allow_zero: bool = True) -> int | None:
         if not isinstance(value, str):
-            self.add(f"{name} must be a duration string such as '5m', not {value!r}")
+            self.add(f"{name} must be a duration string such as '5m', not {value!r}", value=value)
             return None
         try:
             milliseconds = parse_duration(value)
         except ValueError as error:
-            self.add(f"{name}: {error}")
+            self.add(f"{name}: {error}", value=value)
             return None
         if not allow_zero and milliseconds == 0:
-            self.add(f"{name} must be longer than 0s")
+            self.add(f"{name} must be longer than 0s", value=value)
         return milliseconds
 
     def raise_if_any(self) -> None:
@@ -198,7 +200,7 @@ class Reduce:
         problems = _Problems(f"reduce {self.ref_id}", self.location)
         _check_ref_id(self.ref_id, problems)
         if self.reducer not in REDUCERS:
-            problems.add(f"unknown reducer {self.reducer!r}", hint=_choices(self.reducer, REDUCERS))
+            problems.add(f"unknown reducer {self.reducer!r}", hint=_choices(self.reducer, REDUCERS), value=self.reducer)
         problems.raise_if_any()
 
 
@@ -279,14 +281,16 @@ class Threshold:
         for name, value in given.items():
             if name in ("above", "below"):
                 if not _is_number(value):
-                    problems.add(f"{name} must be a number, not {value!r}")
+                    problems.add(f"{name} must be a number, not {value!r}", value=value)
             elif not (isinstance(value, (tuple, list)) and len(value) == 2 and all(map(_is_number, value))
                       and value[0] < value[1]):
-                problems.add(f"{name} must be a pair (low, high) of numbers with low < high, not {value!r}")
+                problems.add(f"{name} must be a pair (low, high) of numbers with low < high, not {value!r}",
+                             value=value)
             else:
                 object.__setattr__(self, name, (float(value[0]), float(value[1])))
         if self.reduce is not None and self.reduce not in REDUCERS:
-            problems.add(f"unknown reducer {self.reduce!r}", hint=f"one of {', '.join(REDUCERS)}, or None")
+            problems.add(f"unknown reducer {self.reduce!r}", hint=f"one of {', '.join(REDUCERS)}, or None",
+                         value=self.reduce)
         problems.raise_if_any()
 
     @property
@@ -366,17 +370,18 @@ class AlertRule:
         if not isinstance(self.title, str) or not self.title.strip():
             problems.add("the rule needs a title")
         elif len(self.title) > TITLE_MAX_LENGTH:
-            problems.add(f"title is {len(self.title)} characters long; Grafana allows {TITLE_MAX_LENGTH}")
+            problems.add(f"title is {len(self.title)} characters long; Grafana allows {TITLE_MAX_LENGTH}",
+                         value=self.title)
         if self.severity not in SEVERITIES:
             problems.add(f"unknown severity {self.severity!r}",
-                         hint=_choices(self.severity, SEVERITIES))
+                         hint=_choices(self.severity, SEVERITIES), value=self.severity)
         if not isinstance(self.summary, str) or not self.summary.strip():
             problems.add("the rule needs a summary", hint="one line that says what is wrong, e.g. "
                          "'{{ $labels.pod }} restarts often'")
         if self.runbook_url is not None:
             parts = urlsplit(self.runbook_url) if isinstance(self.runbook_url, str) else None
             if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
-                problems.add(f"runbook_url {self.runbook_url!r} is not an http(s) URL")
+                problems.add(f"runbook_url {self.runbook_url!r} is not an http(s) URL", value=self.runbook_url)
         elif self.severity == "critical":
             problems.add(
                 "a critical rule needs a runbook_url",
@@ -385,14 +390,15 @@ class AlertRule:
         problems.duration(self.for_, "for_")
         problems.duration(self.keep_firing_for, "keep_firing_for")
         if self.no_data_state not in NO_DATA_STATES:
-            problems.add(f"unknown no_data_state {self.no_data_state!r}", hint=_choices(self.no_data_state,
-                                                                                         NO_DATA_STATES))
+            problems.add(f"unknown no_data_state {self.no_data_state!r}",
+                         hint=_choices(self.no_data_state, NO_DATA_STATES), value=self.no_data_state)
         if self.exec_err_state not in EXEC_ERR_STATES:
             problems.add(
-                f"unknown exec_err_state {self.exec_err_state!r}", hint=f"one of {', '.join(EXEC_ERR_STATES)}"
+                f"unknown exec_err_state {self.exec_err_state!r}", hint=f"one of {', '.join(EXEC_ERR_STATES)}",
+                value=self.exec_err_state,
             )
         if self.team is not None and not (isinstance(self.team, str) and self.team):
-            problems.add(f"team must be a non-empty string, not {self.team!r}")
+            problems.add(f"team must be a non-empty string, not {self.team!r}", value=self.team)
         self._check_labels(problems)
         self._check_annotations(problems)
         if self.dashboard is not None and not isinstance(self.dashboard, DashboardPanel):

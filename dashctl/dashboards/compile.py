@@ -9,7 +9,7 @@ from __future__ import annotations
 import inspect
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +17,7 @@ from dashctl.dashboards import model
 from dashctl.dashboards.foundation import foundation_json, is_foundation_object
 from dashctl.dashboards.generic import UNVALIDATED, VERBATIM
 from dashctl.dashboards.layout import assign_layout
+from dashctl.dashboards.panel import QUERY_SOURCE, QuerySource, SourcedTarget
 from dashctl.definitions import Definition
 from dashctl.errors import DefinitionError, DefinitionErrors, QuerySyntaxError, SourceLocation
 from dashctl.project.environment import DatasourceRef, Environment
@@ -61,6 +62,8 @@ class CompiledDashboard:
     location: SourceLocation
     allowed_undefined_variables: tuple[str, ...] = ()
     unvalidated_queries: tuple[UnvalidatedQuery, ...] = ()
+    query_sources: dict[tuple[int, str], QuerySource] = field(default_factory=dict, compare=False, repr=False)
+    """(panel id, refId) -> where the user's code supplied that query, for the targets that know it (presets)."""
 
     def unvalidated_reason(self, panel_id: int | None, index: int) -> str | None:
         """Why the panel's `index`-th query is not validated, when it is not."""
@@ -76,6 +79,12 @@ class UndefinedVariableUse:
     name: str
     where: str
     repeat: bool = False
+    # For a panel's query: which one (its panel's id and title, its position), so that the build reports the use
+    # at the line that holds the query.
+    panel_id: int | None = None
+    panel_title: str = ""
+    index: int | None = None
+    ref_id: str = ""
 
     @property
     def message(self) -> str:
@@ -101,8 +110,10 @@ def compile_dashboard(
     label = f"dashboard {uid!r}"
     problems: list[DefinitionError] = []
 
-    def report(message: str, hint: str | None = None) -> None:
-        problems.append(DefinitionError(message, location=definition.location, definition=label, hint=hint))
+    def report(message: str, hint: str | None = None, location: SourceLocation | None = None,
+               value: object = None) -> None:
+        problems.append(DefinitionError(message, location=location or definition.location, definition=label,
+                                        hint=hint, value=value))
 
     raw = _to_json(built, definition, label)
     # A plain dict or a dashctl.dashboards.generic.Dashboard is Grafana's JSON as the author wants it (an import):
@@ -162,7 +173,7 @@ def compile_dashboard(
                                 source=_source_file(definition))
     dashboard["panels"] = [_resolve_panel(panel, resolver, validator) for panel in panels]
     allowed = tuple(definition.options.get("allow_undefined_variables") or ())
-    _check_variables_defined(dashboard["panels"], variables, report, allowed)
+    _check_variables_defined(dashboard["panels"], variables, report, allowed, validator)
 
     if problems:
         raise DefinitionErrors(problems)
@@ -175,6 +186,7 @@ def compile_dashboard(
         location=definition.location,
         allowed_undefined_variables=allowed,
         unvalidated_queries=tuple(validator.unvalidated),
+        query_sources=validator.sources,
     )
 
 
@@ -216,8 +228,13 @@ def _plain(value: Any) -> Any:
     kind = type(value)
     if kind in _LEAVES:  # most of the tree: checked first, and cheaply
         return value
-    if kind is dict or isinstance(value, dict):
+    if kind is dict:
         return {key: _plain(item) for key, item in value.items() if item is not None}
+    if isinstance(value, dict):
+        plain = {key: _plain(item) for key, item in value.items() if item is not None}
+        if kind is SourcedTarget and value.source is not None:
+            plain[QUERY_SOURCE] = value.source
+        return plain
     if kind is list or isinstance(value, (list, tuple)):
         return [_plain(item) for item in value]
     if hasattr(value, "to_json_data"):
@@ -324,7 +341,18 @@ class _DatasourceResolver:
         self.variable_types = variable_types
         self.report = report
 
-    def resolve(self, reference: Any, where: str) -> dict[str, str] | None:
+    def resolve(self, reference: Any, where: str,
+                locate: Callable[[], SourceLocation | None] | None = None) -> dict[str, str] | None:
+        """{type, uid} of `reference`; a problem is reported at `locate()` (the line that names the datasource)
+        when given, worked out only then because it reads the source."""
+        if locate is not None:
+            report = self.report
+            self.report = lambda message, hint=None, value=None: report(  # type: ignore[method-assign]
+                message, hint, locate(), value)
+            try:
+                return self.resolve(reference, where)
+            finally:
+                self.report = report
         if reference is None:
             return None
         if isinstance(reference, str):
@@ -354,6 +382,7 @@ class _DatasourceResolver:
             f"{where}: datasource {uid!r} does not resolve in environment {self.environment.name!r} "
             f"(logical names there: {known})",
             hint=self.environment.datasource_hint(uid),
+            value=uid,
         )
         return None
 
@@ -371,8 +400,10 @@ class _QueryValidator:
         self.problems = problems
         self.enabled = enabled
         self.unvalidated: list[UnvalidatedQuery] = []
+        self.sources: dict[tuple[int, str], QuerySource] = {}
 
-    def check(self, ref: dict[str, str] | None, target: dict[str, Any], panel_title: str, index: int = 0) -> None:
+    def check(self, ref: dict[str, str] | None, target: dict[str, Any], panel_title: str, index: int = 0,
+              source: QuerySource | None = None) -> None:
         language = query_language(ref.get("type") if ref else None)
         expr = target.get("expr")
         if not self.enabled or language is None or not isinstance(expr, str) or not expr.strip():
@@ -383,11 +414,11 @@ class _QueryValidator:
         try:
             check_query(expr, language)
         except QuerySyntaxError as error:
-            self.problems.append(error.with_context(location=self.query_location(panel_title, index),
+            self.problems.append(error.with_context(location=self.query_location(panel_title, index, source),
                                                     definition=where))
 
     def skip(self, ref: dict[str, str] | None, target: dict[str, Any], panel_title: str, index: int, *,
-             panel_id: int | None, reason: str) -> None:
+             panel_id: int | None, reason: str, source: QuerySource | None = None) -> None:
         """Carry a query marked `unvalidated` as it is; once it validates, the mark is reported (it would hide
         the next mistake in that query)."""
         self.unvalidated.append(UnvalidatedQuery(panel_id=panel_id, index=index, reason=reason))
@@ -407,20 +438,67 @@ class _QueryValidator:
             return
         self.problems.append(DefinitionError(
             f"query {target.get('refId')} is marked unvalidated ({reason}), but it is valid {language}",
-            location=self.query_location(panel_title, index),
+            location=self.query_location(panel_title, index, source),
             definition=f"{self.label} panel {panel_title!r}",
             hint="remove unvalidated=... from the Target so that the build checks the query again",
         ))
 
-    def query_location(self, panel_title: str, index: int) -> SourceLocation:
+    def option_location(self, panel: dict[str, Any], keywords: tuple[str, ...] = ("dataSource", "datasource")
+                        ) -> SourceLocation | None:
+        """The line of the `dataSource=` (or another option) of the call that built `panel`: found by the panel's
+        title in the definition's file, else in the panel factory's call that supplied its queries (a preset)."""
+        if self.source is None:
+            return None
+        from dashctl.definitions import relative_location
+        from dashctl.lint.source import SourceIndex
+
+        root = self._root()
+        if root is None:
+            return None
+        index = SourceIndex(root)
+        calls = []
+        title = panel.get("title")
+        found = index.title_location(self.location.file, title, self.location.line) if title else None
+        if found is not None:
+            calls.append(found[1])
+        for target in panel.get("targets", []):
+            source = target.get(QUERY_SOURCE) if isinstance(target, dict) else None
+            if source is not None and source.keyword == "queries":
+                calls.append(relative_location(source.location, root))
+        for call in calls:
+            for keyword in keywords:
+                line = index.keyword_location(call, keyword)
+                if line is not None:
+                    return line
+        return calls[0] if calls else None
+
+    def query_location(self, panel_title: str, index: int, source: QuerySource | None = None) -> SourceLocation:
         """The line that holds the query (as lint reports it), else the decorator's."""
         if self.source is None:
             return self.location
         from dashctl.lint.source import SourceIndex
 
         absolute = SourceLocation(file=self.source, line=self.location.line)
-        found = SourceIndex(Path(self.source).parent).query_location(absolute, panel_title, index)
-        return self.location if found is None else SourceLocation(file=self.location.file, line=found.line)
+        root = self._root()
+        if root is None:  # a definition not located inside a project (made in a test): its own file only
+            found = SourceIndex(Path(self.source).parent).query_location(absolute, panel_title, index)
+            return self.location if found is None else SourceLocation(file=self.location.file, line=found.line)
+        index_ = SourceIndex(root)
+        found = index_.query_source_location(source) if source is not None else None
+        if found is None:
+            found = index_.query_location(absolute, panel_title, index)
+        from dashctl.definitions import relative_location
+
+        return self.location if found is None else relative_location(found, root)
+
+    def _root(self) -> Path | None:
+        """The project's root: the definition's absolute file less its path relative to the root (None when the
+        definition's location is not such a path)."""
+        relative = Path(self.location.file).parts
+        source = Path(self.source or "")
+        if not relative or Path(self.location.file).is_absolute() or source.parts[-len(relative):] != relative:
+            return None
+        return source.parents[len(relative) - 1]
 
 
 # A reference that may name a dashboard variable: `$x`, `${x`, `[[x`, but not Grafana's `$__...`.
@@ -458,9 +536,11 @@ def undefined_variable_uses(
                 yield UndefinedVariableUse(name=repeat, where=f"panel {title!r}", repeat=True)
             known = known | {repeat}
         # `or []`, `isinstance`: the importer asks about Grafana's JSON as it came, nulls and all.
-        for target in panel.get("targets") or []:
+        for index, target in enumerate(panel.get("targets") or []):
             if isinstance(target, dict):
-                yield from check(target.get("expr"), f"panel {title!r} query {target.get('refId')}", known)
+                for use in check(target.get("expr"), f"panel {title!r} query {target.get('refId')}", known):
+                    yield replace(use, panel_id=panel.get("id"), panel_title=str(panel.get("title") or ""),
+                                  index=index, ref_id=str(target.get("refId") or ""))
         defaults = (panel.get("fieldConfig") or {}).get("defaults") or {}
         for link in [*(panel.get("links") or []), *(defaults.get("links") or [])]:
             if isinstance(link, dict):
@@ -476,6 +556,7 @@ def undefined_variable_uses(
 def _check_variables_defined(
     panels: list[dict[str, Any]], variables: list[dict[str, Any]], report: Callable[..., None],
     allowed: tuple[str, ...] = (),
+    validator: _QueryValidator | None = None,
 ) -> None:
     """Report every undefined `$name` but those `@dashboard(allow_undefined_variables=...)` lists, and each listed
     name that a template variable defines or nothing uses (an opt-out must not outlive its reason)."""
@@ -487,6 +568,10 @@ def _check_variables_defined(
     for use in undefined_variable_uses(panels, variables):
         if use.name in allowed:
             used.add(use.name)
+        elif use.index is not None and validator is not None:
+            # At the line that holds the query, as a query that does not parse.
+            source = validator.sources.get((use.panel_id, use.ref_id)) if use.panel_id is not None else None
+            report(use.message, hint=hint, location=validator.query_location(use.panel_title, use.index, source))
         else:
             report(use.message, hint=hint)
     defined = {variable.get("name") for variable in variables}
@@ -509,7 +594,8 @@ def _resolve_panel(panel: dict[str, Any], resolver: _DatasourceResolver, validat
             resolved["datasource"] = resolver.resolve(panel["datasource"], where)
         return _without_none(resolved)
     resolved = dict(panel)
-    panel_ref = resolver.resolve(panel.get("datasource"), where) if panel.get("datasource") is not None else None
+    panel_ref = resolver.resolve(panel.get("datasource"), where, lambda: validator.option_location(panel)) \
+        if panel.get("datasource") is not None else None
     targets = []
     for target in panel.get("targets", []):
         target = dict(target)
@@ -519,11 +605,15 @@ def _resolve_panel(panel: dict[str, Any], resolver: _DatasourceResolver, validat
                 f"{where} has queries but no datasource",
                 hint="set dataSource='metrics' (or another logical name) on the panel",
             )
+        source = target.pop(QUERY_SOURCE, None)
+        if source is not None and "id" in panel:
+            validator.sources[(panel["id"], str(target.get("refId") or ""))] = source
         reason = target.pop(UNVALIDATED, None)
         if reason is None:
-            validator.check(ref, target, title, len(targets))
+            validator.check(ref, target, title, len(targets), source)
         else:
-            validator.skip(ref, target, title, len(targets), panel_id=panel.get("id"), reason=str(reason))
+            validator.skip(ref, target, title, len(targets), panel_id=panel.get("id"), reason=str(reason),
+                           source=source)
         # The panel and its targets hold no nulls by now (cleaned above): only a datasource can be unresolved.
         if ref is None:
             target.pop("datasource", None)

@@ -19,7 +19,8 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from dashctl.dashboards.layout import default_size
-from dashctl.errors import DefinitionError
+from dashctl.definitions import caller_location
+from dashctl.errors import DefinitionError, SourceLocation
 
 if TYPE_CHECKING:  # dashctl.presets imports this module: at run time the names are needed only lazily
     from dashctl.presets.links import DataLink
@@ -28,8 +29,8 @@ if TYPE_CHECKING:  # dashctl.presets imports this module: at run time the names 
     from dashctl.queries.promql import Expr
 
 __all__ = [
-    "FieldConfig", "Override", "Panel", "Query", "QueryLike", "field_config", "grid_pos", "legend", "one_of",
-    "panel_targets", "reduce_options", "require_text", "tooltip",
+    "FieldConfig", "Override", "Panel", "QUERY_SOURCE", "Query", "QueryLike", "QuerySource", "SourcedTarget",
+    "field_config", "grid_pos", "legend", "one_of", "panel_targets", "reduce_options", "require_text", "tooltip",
 ]
 
 _REF_IDS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -42,6 +43,9 @@ class Query:
 
     expr: Expr | LogQuery | str
     legend: str | None = None
+    # Where the user's code built it (a preset's Query: the user's call of the preset), so that a problem with the
+    # query points at the line that holds it, in build and lint alike.
+    location: SourceLocation = field(default_factory=caller_location, compare=False, repr=False)
 
     def render(self) -> str:
         return self.expr if isinstance(self.expr, str) else str(self.expr)
@@ -49,6 +53,28 @@ class Query:
 
 QueryLike = "Query | Expr | LogQuery | str"
 """What a panel's `queries` take: a Query (with its legend), a PromQL/LogQL builder expression, or a string."""
+
+QUERY_SOURCE = "__dashctl_query_source__"
+"""The key under which a target carries its QuerySource through the compiler, which removes it."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class QuerySource:
+    """Where the user's code supplied a query: the call on `location`'s line (absolute file), and in it the
+    `keyword=` argument (`expr` of a Query, or element `index` of a factory's `queries=` list) that holds it.
+
+    The line is refined from the call to the argument only when a problem is reported (reading the file then).
+    """
+
+    location: SourceLocation
+    keyword: str
+    index: int | None = None
+
+
+class SourcedTarget(dict):  # type: ignore[type-arg]
+    """A target's JSON that remembers where its query was written (equal to the plain dict it holds)."""
+
+    source: QuerySource | None = None
 
 
 def panel_targets(queries: Sequence[QueryLike | Mapping[str, Any]], *, required: bool = True) -> list[dict[str, Any]]:
@@ -58,13 +84,19 @@ def panel_targets(queries: Sequence[QueryLike | Mapping[str, Any]], *, required:
         raise DefinitionError("a panel needs at least one query")
     if len(queries) > len(_REF_IDS):
         raise DefinitionError(f"a panel takes at most {len(_REF_IDS)} queries")
-    targets = []
-    for ref_id, query in zip(_REF_IDS, queries):
+    targets: list[dict[str, Any]] = []
+    called = caller_location()
+    for index, (ref_id, query) in enumerate(zip(_REF_IDS, queries)):
         if isinstance(query, Mapping):
             targets.append({"refId": ref_id, **query})
             continue
-        query = query if isinstance(query, Query) else Query(expr=query)
-        target = {"expr": query.render(), "refId": ref_id}
+        if isinstance(query, Query):
+            source = QuerySource(location=query.location, keyword="expr")
+        else:
+            source = QuerySource(location=called, keyword="queries", index=index)
+            query = Query(expr=query)
+        target = SourcedTarget(expr=query.render(), refId=ref_id)
+        target.source = source
         if query.legend:
             target["legendFormat"] = query.legend
         targets.append(target)

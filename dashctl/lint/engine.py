@@ -97,7 +97,7 @@ def lint_build(output: Any, *, root: Path, files: Iterable[Path] = (), complete:
         for scope, context in walk_environment(build, source):
             for item in by_scope.get(scope, ()):
                 for problem in item.run(context):
-                    finding = _finding(item, context.subject(), problem)
+                    finding = _configured(_finding(item, context.subject(), problem), problem, build.environment)
                     found.setdefault(finding, []).append(build.environment.name)
             if prometheus is not None and scope is Scope.QUERY and context.language == "PromQL" \
                     and context.parsed is not None:
@@ -150,6 +150,17 @@ def _once(found: dict[Finding, list[str]]) -> list[Finding]:
     for finding, environments in found.items():
         merged.setdefault(replace(finding, query=None, position=None), (finding, []))[1].extend(environments)
     return [replace(first, environments=tuple(sorted(set(names)))) for first, names in merged.values()]
+
+
+def _configured(finding: Finding, problem: Problem, environment: Any) -> Finding:
+    """The finding at the configuration's line when the bad value is one the definition read from it."""
+    key = environment.origin_of(problem.value)
+    if key is None:
+        return finding
+    location = environment.config_location(f"values.{key}")
+    return replace(finding, location=location, anchors=tuple(dict.fromkeys((location, *finding.anchors))),
+                   message=f"{finding.message} (the value of {key} under [{environment.table}.values], "
+                   f"read at {finding.location})")
 
 
 def _finding(item: Rule, subject: Subject, problem: Problem) -> Finding:

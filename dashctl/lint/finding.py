@@ -48,6 +48,8 @@ class Problem:
 
     `location` points at a more precise line than the object's own (the `for_=` of an alert rule); `position` is
     a 0-based offset into the query the rule looked at, shown with a caret; `severity` overrides the rule's.
+    `value` is the bad value itself (a unit): when the definition read it from the configuration with
+    `env.value(...)`, the engine reports the finding at the configuration's line that writes it.
     """
 
     message: str
@@ -55,6 +57,7 @@ class Problem:
     location: SourceLocation | None = None
     position: int | None = None
     severity: Severity | None = None
+    value: object = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, kw_only=True)

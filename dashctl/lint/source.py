@@ -15,7 +15,9 @@ import tokenize
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
+from dashctl.definitions import relative_location
 from dashctl.errors import SourceLocation
 
 __all__ = ["Comment", "SourceIndex"]
@@ -79,6 +81,19 @@ class SourceIndex:
             return None
         return SourceLocation(file=definition.file, line=lines[index])
 
+    def query_source_location(self, source: Any) -> SourceLocation:
+        """The line that holds a query whose QuerySource (`dashctl.dashboards.panel`) a preset recorded: the
+        `expr=` of the user's `Query(...)`, or the element of the `queries=[...]` list of the user's call of a
+        panel factory; the call's own line when the argument is not written there (a preset such as `red_row`)."""
+        location = relative_location(source.location, self.root)
+        if location.line is None:
+            return location
+        lines = self.file(location.file).argument_lines(location.line, source.keyword)
+        if not lines:
+            return location
+        index = source.index or 0
+        return SourceLocation(file=location.file, line=lines[index] if index < len(lines) else lines[0])
+
     def keyword_location(self, location: SourceLocation, keyword: str) -> SourceLocation | None:
         """The line of `keyword=` in the call that starts on `location`'s line, e.g. `for_=` of `AlertRule(`."""
         if location.line is None:
@@ -137,6 +152,19 @@ class _SourceFile:
                 if keyword.arg is not None:
                     found.setdefault((call.lineno, keyword.arg), keyword.value.lineno)
         return found
+
+    def argument_lines(self, call_line: int, keyword: str) -> list[int]:
+        """The line of `keyword=`'s value in the first call on `call_line`; for a list or tuple written there,
+        the line of each element (of the value, when it is empty)."""
+        call = next((call for call in self._calls if call.lineno == call_line), None)
+        value = None if call is None else next(
+            (item.value for item in call.keywords if item.arg == keyword), None)
+        if value is None:
+            return []
+        if isinstance(value, ast.List | ast.Tuple) and value.elts \
+                and not any(isinstance(item, ast.Starred) for item in value.elts):
+            return [item.lineno for item in value.elts]
+        return [value.lineno]
 
     def expr_lines(self, call_line: int) -> list[int]:
         """The lines of the `expr=` values of the calls nested in the outermost call on `call_line`, in order."""

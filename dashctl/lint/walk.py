@@ -145,6 +145,12 @@ class PanelContext:
         own = self.dashboard.location
         found = self.dashboard.source.title_location(own.file, self.title, own.line) if self.title else None
         if found is None:
+            # A preset's panel (red_row's): the user's call that made it, as its queries recorded it.
+            sources = getattr(self.dashboard.dashboard, "query_sources", {})
+            recorded = next((sources[key] for key in sorted(sources, key=str) if key[0] == self.id), None)
+            if recorded is not None:
+                call = relative_location(recorded.location, self.dashboard.source.root)
+                return call, tuple(dict.fromkeys((call, own)))
             return own, (own,)
         title_line, call_line = found
         return title_line, tuple(dict.fromkeys((title_line, call_line, own)))
@@ -153,6 +159,29 @@ class PanelContext:
     def location(self) -> SourceLocation:
         """The `title="..."` line of the call that built the panel, when it can be told; else the decorator's."""
         return self._locations[0]
+
+    @cached_property
+    def _call(self) -> SourceLocation | None:
+        """The call that built the panel: the one with its `title="..."`, else the panel factory's call that
+        supplied its queries as recorded (`time_series(title=name, queries=[...])` in a helper)."""
+        own = self.dashboard.location
+        found = self.dashboard.source.title_location(own.file, self.title, own.line) if self.title else None
+        if found is not None:
+            return found[1]
+        sources = getattr(self.dashboard.dashboard, "query_sources", {})
+        recorded = next((sources[key] for key in sorted(sources, key=str)
+                         if key[0] == self.id and sources[key].keyword == "queries"), None)
+        return None if recorded is None else relative_location(recorded.location, self.dashboard.source.root)
+
+    def keyword_location(self, *keywords: str) -> SourceLocation:
+        """The line of the first of `keywords=` (`unit`, `format`) written in the call that built the panel: where
+        a bad value of that option sits; else the panel's own location."""
+        call = self._call
+        for keyword in keywords if call is not None else ():
+            line = self.dashboard.source.keyword_location(call, keyword)
+            if line is not None:
+                return line
+        return self.location
 
     @cached_property
     def queries(self) -> tuple[QueryContext, ...]:
@@ -245,7 +274,9 @@ class QueryContext:
         if self.panel is not None:
             base = self.panel.subject()
             dashboard = self.panel.dashboard
-            own = dashboard.source.query_location(dashboard.location, self.panel.title, self.index)
+            recorded = getattr(dashboard.dashboard, "query_sources", {}).get((self.panel.id, self.ref_id))
+            own = (dashboard.source.query_source_location(recorded) if recorded is not None
+                   else dashboard.source.query_location(dashboard.location, self.panel.title, self.index))
             if own is not None:
                 base = replace(base, location=own, anchors=tuple(dict.fromkeys((own, *base.anchors))))
         else:
@@ -360,6 +391,15 @@ class SettingsContext:
     location: SourceLocation
     panel: PanelContext | None = None
     dashboard: DashboardContext | None = None
+    alerting: Any = None
+    """For a contact point: the environment's compiled alerting (`dashctl.alerts.compile.CompiledAlerting`), whose
+    notification policy decides whether anything reaches it."""
+    source: SourceIndex | None = None
+
+    def keyword_location(self, keyword: str) -> SourceLocation:
+        """The line of `keyword=` in the call on this object's line (`name=` of a `ContactPoint(`), else that line."""
+        found = self.source.keyword_location(self.location, keyword) if self.source is not None else None
+        return found or self.location
 
     def subject(self) -> Subject:
         if self.panel is not None:
@@ -378,11 +418,13 @@ def _settings(build: Any, dashboards: list[DashboardContext], source: SourceInde
         values = {path: unescape_value(value) for path, value in string_leaves(entry, "")}
         yield SettingsContext(environment=environment, kind="datasource", name=datasource.name, values=values,
                               location=datasource.location)
-    for point in getattr(build.extras.get("alerts"), "contact_points", ()):
+    alerting = build.extras.get("alerts")
+    for point in getattr(alerting, "contact_points", ()):
         values = {path: value for integration in point.integrations
                   for path, value in string_leaves(integration.settings(), integration.type)}
         yield SettingsContext(environment=environment, kind="contact point", name=point.name, values=values,
-                              location=relative_location(point.location, source.root))
+                              location=relative_location(point.location, source.root), alerting=alerting,
+                              source=source)
     for dashboard in dashboards:
         links = dict(string_leaves(dashboard.model.get("links", []), "links"))
         if links:

@@ -16,7 +16,7 @@ from typing import Any
 
 from grafanalib.core import GridPos, Logs, RowPanel, Stat, Target, TimeSeries
 
-from dashctl.dashboards.panel import Query, QueryLike, grid_pos, panel_targets, require_text
+from dashctl.dashboards.panel import Query, QueryLike, SourcedTarget, grid_pos, panel_targets, require_text
 from dashctl.errors import DefinitionError
 from dashctl.presets.links import DataLink
 from dashctl.presets.variables import DatasourceSpec, datasource_json
@@ -26,9 +26,24 @@ __all__ = ["Query", "logs_panel", "row", "stat", "time_series"]
 
 
 
+class _SourcedTarget(Target):  # type: ignore[misc]
+    """grafanalib's Target that hands the compiler where its query was written (panel.SourcedTarget)."""
+
+    source = None
+
+    def to_json_data(self) -> SourcedTarget:
+        data = SourcedTarget(super().to_json_data())
+        data.source = self.source
+        return data
+
+
 def _targets(queries: Sequence[QueryLike]) -> list[Target]:
-    return [Target(expr=target["expr"], legendFormat=target.get("legendFormat", ""), refId=target["refId"])
-            for target in panel_targets(queries)]
+    targets = []
+    for target in panel_targets(queries):
+        made = _SourcedTarget(expr=target["expr"], legendFormat=target.get("legendFormat", ""), refId=target["refId"])
+        made.source = getattr(target, "source", None)
+        targets.append(made)
+    return targets
 
 
 _require = require_text

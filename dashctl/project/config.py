@@ -78,28 +78,40 @@ class Project:
 
 def at_config_line(problem: DefinitionError, project: Project) -> DefinitionError:
     """A problem about a value read from the configuration (`Threshold(above=env.value("ratio"))` with a string
-    there), moved to the configuration line that holds the value; the Python line that read it is named.
+    there), moved to the configuration line that holds the value; the Python line that used it is named.
 
-    It applies when the problem's line reads `env.value("key")` and the message quotes that key's value.
+    The value is known by the object the problem carries (`DefinitionError.value`): the configured one itself, read
+    with `env.value(...)`, wherever the definition passed it on. A problem that carries none is moved when its line
+    reads `env.value("key")` and the message quotes that key's value.
     """
     location = problem.location
+    names = problem.environments or tuple(project.environments)
+    for name in names:
+        environment = project.environments.get(name)
+        key = environment.origin_of(problem.value) if environment is not None else None
+        if key is not None:
+            return _moved(problem, environment, key)
     if location is None or not location.line or not location.file.endswith(".py"):
         return problem
     try:
         text = (project.root / location.file).read_text(encoding="utf-8").splitlines()[location.line - 1]
     except (OSError, UnicodeDecodeError, IndexError):
         return problem
-    for name in problem.environments or tuple(project.environments):
+    for name in names:
         environment = project.environments.get(name)
         for key in environment.values_read_in(text) if environment is not None else ():
             quoted = re.escape(repr(environment.values[key]))
             if re.search(rf"(?<![\w.]){quoted}(?![\w.])", problem.message):
-                moved = problem.with_context()
-                moved.location = environment.config_location(f"values.{key}")
-                moved.message = (f"{problem.message} (the value of {key} under [{environment.table}.values], "
-                                 f"read at {location})")
-                return moved
+                return _moved(problem, environment, key)
     return problem
+
+
+def _moved(problem: DefinitionError, environment: Environment, key: str) -> DefinitionError:
+    moved = problem.with_context()
+    moved.location = environment.config_location(f"values.{key}")
+    read = f", read at {problem.location}" if problem.location is not None else ""
+    moved.message = f"{problem.message} (the value of {key} under [{environment.table}.values]{read})"
+    return moved
 
 
 def find_project(start: Path | None = None) -> Path:

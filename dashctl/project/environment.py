@@ -66,6 +66,30 @@ class Environment:
             parts.pop()
         return SourceLocation(file=self.config_file, line=self.lines.get(""))
 
+    def origin_of(self, value: object) -> str | None:
+        """The key under `values` (dotted for a nested table: `slo.target`) whose configured object `value` is.
+
+        By identity, so a value the definitions got with `env.value(...)` is known wherever it travels (into a
+        Threshold, a panel's unit); never by equality: `0.05` written in Python is not the configured `0.05`.
+        Objects that Python shares between equal values (booleans, small integers, one-character strings) cannot
+        be told apart this way and give None.
+        """
+        if value is None or isinstance(value, bool) or (isinstance(value, int) and -5 <= value <= 256) \
+                or (isinstance(value, str) and len(value) <= 1):
+            return None
+
+        def find(node: Any, path: str) -> str | None:
+            if node is value:
+                return path
+            items = node.items() if isinstance(node, Mapping) else enumerate(node) if isinstance(node, list) else ()
+            for key, item in items:
+                found = find(item, f"{path}.{key}" if path else str(key))
+                if found is not None:
+                    return found
+            return None
+
+        return find(self.values, "") or None
+
     def values_read_in(self, source_line: str) -> list[str]:
         """The keys of this environment's values that a line of Python reads with `env.value("key")`, so that a
         problem about what the line got can be reported where the configuration writes it."""
@@ -97,6 +121,7 @@ class Environment:
             raise DefinitionError(
                 f"datasource {logical_name!r} is not defined for environment {self.name!r} (known: {known})",
                 hint=self.datasource_hint(logical_name),
+                value=logical_name,
             ) from None
 
     def datasource_hint(self, logical_name: str) -> str:

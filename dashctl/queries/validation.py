@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import lru_cache
 
-__all__ = ["check_query", "query_validation"]
+__all__ = ["check_query", "query_validation", "validating_queries"]
 
 _ENABLED: ContextVar[bool] = ContextVar("dashctl_query_validation", default=True)
 
@@ -25,6 +25,11 @@ def query_validation(*, enabled: bool) -> Iterator[None]:
         yield
     finally:
         _ENABLED.reset(token)
+
+
+def validating_queries() -> bool:
+    """Whether queries are validated here (False inside `query_validation(enabled=False)`: lint reports instead)."""
+    return _ENABLED.get()
 
 
 def check_query(query: str, language: str) -> None:

@@ -90,8 +90,12 @@ def test_unresolved_logical_datasource(built):
     before = built.snapshot()
     built.write("dashboards/traces.py", dashboard_file(uid="traces", title="Traces", datasource="traces"))
     result = built.run("build")
+    # At the line that names the datasource, where the fix goes.
+    line = next(number for number, text in enumerate(
+        (built.root / "dashboards/traces.py").read_text().splitlines(), start=1) if "dataSource=" in text)
     assert_failed_cleanly(
-        built, before, result, "dashboards/traces.py:6", "datasource 'traces' does not resolve in environment 'dev'",
+        built, before, result, f"dashboards/traces.py:{line}",
+        "datasource 'traces' does not resolve in environment 'dev'",
         "logical names there: logs, metrics",
     )
 

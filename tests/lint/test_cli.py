@@ -33,14 +33,14 @@ def test_no_findings_exit_0(make_project):
 
 def test_text_shows_file_line_severity_rule_message_object_panel_and_the_source_line(make_project):
     project, result = lint(make_project, WARNING)
-    line = line_of(project.root / FILE, 'title="Memory"')
+    line = line_of(project.root / FILE, 'unit="byte"')  # the line that holds the bad value
     lines = result.stdout.splitlines()
     assert lines[0].startswith(f"{FILE}:{line}: warning[panel/units]: unit 'byte' is not one of Grafana's unit ids")
     assert lines[0].endswith('(dashboard shop, panel "Memory")')
-    indent = " " * 16  # the title keyword's indentation in the file
+    indent = " " * 16  # the unit keyword's indentation in the file
     gutter = " " * len(str(line))
-    assert lines[1] == f'  {line} | {indent}title="Memory",'
-    assert lines[2] == f"  {gutter} | {indent}" + "^" * len('title="Memory",')
+    assert lines[1] == f'  {line} | {indent}unit="byte", dataSource="metrics",'
+    assert lines[2] == f"  {gutter} | {indent}" + "^" * len('unit="byte", dataSource="metrics",')
     assert lines[3] == f"  {gutter} = hint: did you mean 'bytes'? for a custom suffix write 'suffix:byte' " \
         "(units.suffix(...))"
     assert result.exit_code == 0  # a warning does not fail the run by default
@@ -69,7 +69,7 @@ def test_json_format(make_project):
         "message": units["message"],
         "hint": units["hint"],
         "file": FILE,
-        "line": line_of(project.root / FILE, 'title="Memory"'),
+        "line": line_of(project.root / FILE, 'unit="byte"'),
         "object": {"kind": "dashboard", "uid": "shop"},
         "panel": {"id": 1, "title": "Memory"},
         "query": None,

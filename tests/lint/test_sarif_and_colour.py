@@ -99,7 +99,7 @@ def test_sarif_has_a_result_per_finding_pointing_at_the_file_and_line(make_proje
     assert finding["level"] == "warning"
     location = finding["locations"][0]["physicalLocation"]
     assert location["artifactLocation"]["uri"] == FILE
-    assert location["region"]["startLine"] == line_of(project.root / FILE, 'title="Memory"')
+    assert location["region"]["startLine"] == line_of(project.root / FILE, 'unit="byte"')
     assert "did you mean 'bytes'" in finding["message"]["text"]
 
 

@@ -27,6 +27,7 @@ def check(alert: AlertContext) -> Iterator[Problem]:
         "it fires on a single evaluation, so one scrape gap, restart or spike pages someone",
         hint=f"for_=\"{alert.interval}\" or longer (a multiple of the interval: Grafana rounds it up to one)",
         location=alert.keyword_location("for_"),
+        value=alert.rule.for_,
     )
 
 

@@ -21,4 +21,5 @@ def check(alert: AlertContext) -> Iterator[Problem]:
             f"at most {MAX_LENGTH} keep it whole in notification subjects, phone pushes and the alert list",
             hint="say what is wrong in a few words; details belong in summary= and description=",
             location=alert.keyword_location("title"),
+            value=alert.rule.title,
         )

@@ -19,10 +19,12 @@ def check(alert: AlertContext) -> Iterator[Problem]:
             "from a ticket",
             hint=f"AlertRule(severity=...), one of {', '.join(SEVERITIES)}",
             location=alert.keyword_location("severity"),
+            value=alert.rule.severity,
         )
     elif severity not in SEVERITIES:
         yield Problem(
             message=f"the rule has severity {severity!r}; routes match {', '.join(SEVERITIES)}",
             hint=f"one of {', '.join(SEVERITIES)}",
             location=alert.keyword_location("severity"),
+            value=alert.rule.severity,
         )

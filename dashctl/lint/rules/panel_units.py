@@ -27,11 +27,14 @@ def check(panel: PanelContext) -> Iterator[Problem]:
             "for a number without a unit",
         )
         return
-    for unit in units:
+    for number, unit in enumerate(units):
         if is_unit(unit):
             continue
         guess = closest_unit(unit)
         yield Problem(
+            # The panel's own unit is written as unit= (grafanalib's Stat: format=); an override's where it is.
+            location=panel.keyword_location("unit", "format") if number == 0 else None,
+            value=unit,
             message=f"unit {unit!r} is not one of Grafana's unit ids: Grafana prints it as a literal suffix and "
             "does not scale the values",
             hint=(f"did you mean {guess!r}? " if guess else "")

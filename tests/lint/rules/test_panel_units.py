@@ -19,7 +19,7 @@ CASES = [
     Case("a time series without a unit", files={FILE: dashboard(time_series(unit=""))},
          expect=[Expect(FILE, at='title="Requests"', message="sets no unit")]),
     Case("a misspelt unit", files={FILE: dashboard(time_series(title="Memory", unit="byte"))},
-         expect=[Expect(FILE, at='title="Memory"', message="unit 'byte' is not one of Grafana's unit ids")]),
+         expect=[Expect(FILE, at='unit="byte"', message="unit 'byte' is not one of Grafana's unit ids")]),
 ]
 
 
