@@ -246,7 +246,9 @@ class BuildCache:
         # sections by name: their keys are computed when storing, from the dependencies this build recorded.
         self._dashboards: list[tuple[Definition, str, dict[str, Any]]] = []
         self._sections: dict[str, tuple[list[Definition], Mapping[str, bytes], dict[str, Any]]] = {}
-        self._blobs: dict[str, bytes] = {}
+        # Digests of the blobs this build stored: each is written when it is first met, not held until `store`
+        # (the build's memory must not grow with its output).
+        self._kept: set[str] = set()
 
     # ---------------------------------------------------------------------------------------------- reading
 
@@ -292,12 +294,10 @@ class BuildCache:
 
     def _blob(self, digest: str, on_disk: str | None = None) -> bytes | None:
         """The content with this digest: the output file `on_disk` when it still holds it, else the blob."""
-        if digest in self._blobs:
-            return self._blobs[digest]
         if on_disk is not None:
             data = self._previous.get(on_disk)
             if data is not None and _digest(data) == digest:
-                self._blobs[digest] = data  # rewritten if its blob went missing
+                self._keep(data, digest)  # rewritten if its blob went missing
                 return data
         try:
             data = (self.directory / "blobs" / digest).read_bytes()
@@ -457,10 +457,28 @@ class BuildCache:
             "state": dict(state),
         })
 
-    def _keep(self, data: bytes) -> str:
-        digest = _digest(data)
-        self._blobs[digest] = data
+    def _keep(self, data: bytes, digest: str | None = None) -> str:
+        digest = digest or _digest(data)
+        if digest not in self._kept:
+            self._kept.add(digest)
+            blob = self.directory / "blobs" / digest
+            try:
+                if not blob.is_file():
+                    blob.parent.mkdir(parents=True, exist_ok=True)
+                    _write_atomically(blob, data)
+            except OSError:
+                pass  # best effort: an entry naming a missing blob is ignored by the next build
         return digest
+
+    def _keep_file(self, files: Mapping[str, bytes], path: str) -> str:
+        """`_keep` for a file of the build, not read back when a streaming sink knows its digest already."""
+        staged = getattr(files, "staged", None)  # dashctl.compiler.output's files of a streamed build
+        if staged is not None:
+            digest = staged(path).digest
+            if digest in self._kept or (self.directory / "blobs" / digest).is_file():
+                self._kept.add(digest)
+                return digest
+        return self._keep(files[path])
 
     def store(self, definitions: Iterable[Definition], definition_files: list[str], files: Mapping[str, bytes],
               summary: Mapping[str, Any], previous: Mapping[str, bytes]) -> None:
@@ -504,7 +522,7 @@ class BuildCache:
             if key is not None:
                 sections[name] = {**entry, "key": key}
         whole_key = self._whole_key(definition_files, previous)
-        whole = {"key": whole_key, "files": {path: self._keep(data) for path, data in files.items()},
+        whole = {"key": whole_key, "files": {path: self._keep_file(files, path) for path in files},
                  "summary": dict(summary)}
         self.index.update(dashboards=dashboards, sections=sections, whole=whole)
         self._write()
@@ -516,11 +534,7 @@ class BuildCache:
             wanted = {entry["digest"] for entry in self.index["dashboards"].values()}
             wanted.update(digest for entry in self.index["sections"].values() for digest in entry["files"].values())
             wanted.update(self.index["whole"]["files"].values())
-            present = set(os.listdir(blobs))
-            for digest in wanted - present:
-                data = self._blobs.get(digest)
-                if data is not None:
-                    _write_atomically(blobs / digest, data)
+            present = set(os.listdir(blobs))  # the blobs were written as they were met (`_keep`)
             body = orjson.dumps(self.index)
             _write_atomically(self.directory / "index.json", _digest(body).encode() + b"\n" + body)
             for stale in present - wanted:
