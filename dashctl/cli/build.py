@@ -23,7 +23,7 @@ __all__ = ["build"]
     default=None,
     help="Output directory (default: `output` of [tool.dashctl], normally deploy/).",
 )
-@click.option("--check", is_flag=True, help="Build in memory; exit 1 listing files that are stale, missing or extra.")
+@click.option("--check", is_flag=True, help="Build and compare with the output; exit 1 listing files that are stale, missing or extra.")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="json: one document on stdout saying what was written (or is stale) per environment.")
 @click.option("--no-cache", is_flag=True, help="Build everything, neither reading nor writing the build cache.")

@@ -64,6 +64,7 @@ class Workers:
         self._pool.terminate()
         self._pool.join()
         _STATE = None
+        gc.unfreeze()  # what start_workers froze is the collector's again (a long-lived process builds again)
 
 
 def start_workers(
