@@ -5,15 +5,24 @@ from __future__ import annotations
 
 import hashlib
 import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
 from dashctl.compiler.output import OutputTree, StagingSink, install_output, staged_output
 from dashctl.compiler.pipeline import BuildOutput, build_project
 from dashctl.compiler.sink import StagedFile
+from dashctl.compiler.swap import KILL_AT_VARIABLE, PLAIN_RENAME_VARIABLE
 from dashctl.errors import OutputError
 from dashctl.project.config import load_project
 from tests.compiler.test_cache_parallel import MANY
+
+DASHCTL = Path(sys.executable).parent / "dashctl"
 
 
 @pytest.fixture
@@ -136,3 +145,44 @@ def test_an_in_memory_output_with_a_file_outside_the_owned_directories_is_refuse
     with staged_output(tmp_path / "deploy") as sink, pytest.raises(OutputError, match="outside the directories"):
         install_output(output, sink, shown=tmp_path / "deploy")
     assert not list(tmp_path.glob(".deploy.*"))
+
+
+KILL_SEEDS = [11, 12, 13]
+
+
+@pytest.mark.parametrize("seed", KILL_SEEDS)
+def test_a_build_killed_while_it_streams_leaves_the_old_or_the_new_tree(make_project, seed):
+    """`dashctl build` (a real process, serial: a small project) killed with SIGKILL at hook points drawn with
+    `seed` among those of its staging, journal, swap and clean-up; each owned directory is then the old or the new
+    one, and the next build gives the new tree and leaves nothing behind."""
+    project = make_project()
+    assert project.run("build", "--no-cache").exit_code == 0
+    deploy = project.root / "deploy"
+    old = project.snapshot()
+    saved = project.root.parent / f"old-{seed}"
+    shutil.copytree(deploy, saved)
+    shop = project.root / "dashboards/shop.py"
+    shop.write_text(shop.read_text(encoding="utf-8").replace("Shop API", "Shop API v2"), encoding="utf-8")
+    assert project.run("build", "--no-cache").exit_code == 0
+    new = project.snapshot()
+    assert new != old
+    # The basic project has 18 hook points (files staged, journal, swaps, clean-up); a few past them run through.
+    points = sorted(random.Random(seed).sample(range(1, 22), 5))
+    for hook in points:
+        where = f"seed {seed}, killed at hook {hook}"
+        shutil.rmtree(deploy)
+        shutil.copytree(saved, deploy)
+        environment = {key: value for key, value in os.environ.items() if key != PLAIN_RENAME_VARIABLE}
+        environment[KILL_AT_VARIABLE] = str(hook)
+        completed = subprocess.run([str(DASHCTL), "build", "--no-cache"], cwd=project.root, env=environment,
+                                   capture_output=True, timeout=120)
+        assert completed.returncode in (0, -signal.SIGKILL), f"{where}: {completed.stderr.decode()}"
+        on_disk = project.snapshot()
+        for name in ("dev", "prod", "argocd"):
+            part = {path: data for path, data in on_disk.items() if path.startswith(name + "/")}
+            assert part in ({p: d for p, d in old.items() if p.startswith(name + "/")},
+                            {p: d for p, d in new.items() if p.startswith(name + "/")}), f"{where}: {name}/ mixed"
+        result = project.run("build", "--no-cache")
+        assert result.exit_code == 0, f"{where}: {result.stderr}"
+        assert project.snapshot() == new, where
+        assert not list(project.root.glob(".deploy.*")), where
