@@ -23,7 +23,7 @@ __all__ = ["build"]
     default=None,
     help="Output directory (default: `output` of [tool.dashctl], normally deploy/).",
 )
-@click.option("--check", is_flag=True, help="Build in memory; exit 1 listing files that are stale, missing or extra.")
+@click.option("--check", is_flag=True, help="Build and compare with the output; exit 1 listing files that are stale, missing or extra.")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="json: one document on stdout saying what was written (or is stale) per environment.")
 @click.option("--no-cache", is_flag=True, help="Build everything, neither reading nor writing the build cache.")
@@ -37,11 +37,12 @@ def build(environments: tuple[str, ...], project_dir: Path | None, output: Path 
     build comes from the build cache beside the output directory (.dashctl-cache/); --check never uses it.
     """
     from dashctl.compiler.output import (
+        StagingSink,
         check_output_directory,
-        compare_output,
+        install_output,
         read_output,
         recover_output,
-        write_output,
+        staged_output,
     )
     from dashctl.compiler.pipeline import build_project
     from dashctl.project.config import load_project
@@ -53,39 +54,44 @@ def build(environments: tuple[str, ...], project_dir: Path | None, output: Path 
     shown = str(directory)
     for name in recover_output(directory):
         click.echo(f"finished the swap of {shown}/{name}/ that an interrupted build left", err=True)
-    previous = read_output(directory)
-    if check or output_format == "json":
-        # Exact and complete: --check compares a whole build; the JSON document lists every dashboard compiled.
-        result = build_project(project, environments, previous=previous)
+    if check:
+        # Exact and complete: a whole build, each file compared with the one on disk as it is produced.
+        previous = read_output(directory)
+        sink = StagingSink(directory.absolute(), previous)
+        result = build_project(project, environments, previous=previous, sink=sink)
+        changes = sink.differences(result.owned_dirs)
     else:
-        cache = None
-        if not no_cache:
-            from dashctl.compiler.cache import BuildCache, cache_directory
+        # Each file is streamed into a stage beside the output directory, locked for the whole build, and swapped
+        # in when the build succeeded and changed something (otherwise the output directory is left as it is).
+        with staged_output(directory) as sink:
+            if output_format == "json":
+                # The JSON document lists every dashboard compiled: a whole build, models kept.
+                result = build_project(project, environments, previous=sink.previous, sink=sink)
+            else:
+                cache = None
+                if not no_cache:
+                    from dashctl.compiler.cache import BuildCache, cache_directory
 
-            names = [environment.name for environment in project.select_environments(environments)]
-            cache = BuildCache(cache_directory(directory), project, names)
-        result = build_project(project, environments, previous=previous, cache=cache, progress=_progress(), jobs=0,
-                               keep_compiled=False)
+                    names = [environment.name for environment in project.select_environments(environments)]
+                    cache = BuildCache(cache_directory(directory), project, names)
+                result = build_project(project, environments, previous=sink.previous, cache=cache,
+                                       progress=_progress(), jobs=0, keep_compiled=False, sink=sink)
+            changes = install_output(result, sink, shown=directory)
     if output_format == "json":
         from dashctl.compiler.summary import render_build_json
 
-        changes = compare_output(result, directory) if check else write_output(result, directory)
         click.echo(render_build_json(result, changes, output=shown, check=check), nl=False)
         if check and changes:
             raise SystemExit(EXIT_DIFFERENCES)
         return
     if check:
-        differences = compare_output(result, directory)
-        for difference in differences:
+        for difference in changes:
             click.echo(f"{difference.state}: {shown}/{difference.path}")
-        if differences:
+        if changes:
             click.echo(f"{shown}/ is out of date: run `dashctl build` and commit the result", err=True)
             raise SystemExit(EXIT_DIFFERENCES)
         click.echo(f"{shown}/ is up to date ({counted(len(result.files), 'file')})", err=True)
         return
-    # Every file built is on disk as it is and nothing else is there: nothing to write, and the output directory
-    # is left as it is (not even swapped). Otherwise write_output compares (under its lock) and writes.
-    changes = [] if dict(result.files) == previous else write_output(result, directory)
     for change in changes:
         click.echo(f"{_verb(change.state)} {shown}/{change.path}")
     summary = ", ".join(

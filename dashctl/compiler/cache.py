@@ -57,6 +57,7 @@ from dashctl.project.discovery import Discovery, import_definition_file
 __all__ = ["BuildCache", "CACHE_DIR", "cache_directory", "merge_recorded", "recorded"]
 
 CACHE_DIR = ".dashctl-cache"
+_DIGEST_MEMO = 64
 _FORMAT = 2
 _PACKAGES = ("grafanalib", "yaml", "orjson", "promql_parser")
 # The distribution name each package comes in, lowercased with '_' for '-', as its metadata directory begins.
@@ -131,14 +132,17 @@ class BuildCache:
         # sections by name: their keys are computed when storing, from the dependencies this build recorded.
         self._dashboards: list[tuple[Definition, str, dict[str, Any]]] = []
         self._sections: dict[str, tuple[list[Definition], Mapping[str, bytes], dict[str, Any]]] = {}
-        self._blobs: dict[str, bytes] = {}
-        # The digest of every bytes object of the output hashed so far, by identity (holding the object keeps its id
-        # from being reused): each is hashed once a build, though it is checked, kept and keyed again.
+        # The digests of the bytes objects of the output hashed last, by identity (holding the object keeps its id
+        # from being reused): an object checked, kept and keyed in a row is hashed once. Bounded (_DIGEST_MEMO):
+        # holding every one would hold the whole output, which a streamed build must not.
         self._digests: dict[int, tuple[bytes, str]] = {}
         self._discovery: Discovery | None = None
         # Definition files imported after discovery took them from the index, by path: what they registered, or why
         # the import failed.
         self._imported: dict[str, tuple[Definition, ...] | DefinitionError] = {}
+        # Digests of the blobs this build stored: each is written when it is first met, not held until `store`
+        # (the build's memory must not grow with its output).
+        self._kept: set[str] = set()
 
     # ---------------------------------------------------------------------------------------------- reading
 
@@ -185,12 +189,10 @@ class BuildCache:
 
     def _blob(self, digest: str, on_disk: str | None = None) -> bytes | None:
         """The content with this digest: the output file `on_disk` when it still holds it, else the blob."""
-        if digest in self._blobs:
-            return self._blobs[digest]
         if on_disk is not None:
             data = self._previous.get(on_disk)
             if data is not None and self._digest_of(data) == digest:
-                self._blobs[digest] = data  # rewritten if its blob went missing
+                self._keep(data, digest)  # rewritten if its blob went missing
                 return data
         try:
             data = (self.directory / "blobs" / digest).read_bytes()
@@ -408,16 +410,36 @@ class BuildCache:
             "state": dict(state),
         })
 
-    def _keep(self, data: bytes) -> str:
-        digest = self._digest_of(data)
-        self._blobs[digest] = data
+    def _keep(self, data: bytes, digest: str | None = None) -> str:
+        digest = digest or self._digest_of(data)
+        if digest not in self._kept:
+            self._kept.add(digest)
+            blob = self.directory / "blobs" / digest
+            try:
+                if not blob.is_file():
+                    blob.parent.mkdir(parents=True, exist_ok=True)
+                    _write_atomically(blob, data)
+            except OSError:
+                pass  # best effort: an entry naming a missing blob is ignored by the next build
         return digest
+
+    def _keep_file(self, files: Mapping[str, bytes], path: str) -> str:
+        """`_keep` for a file of the build, not read back when a streaming sink knows its digest already."""
+        staged = getattr(files, "staged", None)  # dashctl.compiler.output's files of a streamed build
+        if staged is not None:
+            digest = staged(path).digest
+            if digest in self._kept or (self.directory / "blobs" / digest).is_file():
+                self._kept.add(digest)
+                return digest
+        return self._keep(files[path])
 
     def _digest_of(self, data: bytes) -> str:
         known = self._digests.get(id(data))
         if known is not None and known[0] is data:
             return known[1]
         digest = _digest(data)
+        if len(self._digests) >= _DIGEST_MEMO:
+            del self._digests[next(iter(self._digests))]  # the oldest: a streamed build must not hold its output
         self._digests[id(data)] = (data, digest)
         return digest
 
@@ -464,7 +486,7 @@ class BuildCache:
                 sections[name] = {**entry, "key": key}
         discovered = self._discovered(definition_files)
         whole_key = self._whole_key(definition_files, previous)
-        whole = {"key": whole_key, "files": {path: self._keep(data) for path, data in files.items()},
+        whole = {"key": whole_key, "files": {path: self._keep_file(files, path) for path in files},
                  "summary": dict(summary)}
         self.index.update(dashboards=dashboards, sections=sections, whole=whole, discovered=discovered)
         self._write()
@@ -508,11 +530,7 @@ class BuildCache:
             wanted = {entry["digest"] for entry in self.index["dashboards"].values()}
             wanted.update(digest for entry in self.index["sections"].values() for digest in entry["files"].values())
             wanted.update(self.index["whole"]["files"].values())
-            present = set(os.listdir(blobs))
-            for digest in wanted - present:
-                data = self._blobs.get(digest)
-                if data is not None:
-                    _write_atomically(blobs / digest, data)
+            present = set(os.listdir(blobs))  # the blobs were written as they were met (`_keep`)
             body = orjson.dumps(self.index)
             _write_atomically(self.directory / "index.json", _digest(body).encode() + b"\n" + body)
             for stale in present - wanted:

@@ -24,6 +24,7 @@ from dashctl.project.environment import Environment
 
 if TYPE_CHECKING:
     from dashctl.compiler.cache import BuildCache
+    from dashctl.compiler.sink import OutputSink, StagedFile
     from dashctl.compiler.workers import Workers
 
 __all__ = [
@@ -62,6 +63,8 @@ class PackagedDashboard:
     location: SourceLocation
     file_name: str
     data: bytes
+    # Set when a worker process added the file to a streaming sink itself (then `data` is empty).
+    staged: StagedFile | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -73,7 +76,8 @@ class BuildOutput:
     environments: tuple[EnvironmentBuild, ...] = ()
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "files", MappingProxyType(dict(self.files)))
+        if isinstance(self.files, dict):  # a sink's files are read-only already (and may be read from disk)
+            object.__setattr__(self, "files", MappingProxyType(dict(self.files)))
 
 
 def build_project(
@@ -86,6 +90,7 @@ def build_project(
     progress: Callable[[str], None] | None = None,
     jobs: int = 1,
     keep_compiled: bool = True,
+    sink: OutputSink | None = None,
 ) -> BuildOutput:
     """Build the named environments (all when none are named); raise DefinitionErrors listing every problem.
 
@@ -101,10 +106,14 @@ def build_project(
     packaged there are counted in `EnvironmentBuild.reused`, not held in `EnvironmentBuild.dashboards` (preview,
     diff and lint, which need them, build serially). `keep_compiled=False` drops each dashboard's model once it
     is packaged (`dashctl build`, which needs only the files): memory then grows with the output, not with the
-    models.
+    models. Each file goes to `sink` as soon as it is produced (`dashctl.compiler.sink`; default: kept in memory);
+    a sink that streams it to disk keeps the build's memory from growing with the output at all.
     """
+    from dashctl.compiler.sink import MemorySink
+
     environments = project.select_environments(tuple(environment_names))
     previous = previous or {}
+    sink = sink if sink is not None else MemorySink()
     owned = tuple(environment.name for environment in environments)
     all_environments = len(environments) == len(project.environments)
     if all_environments:
@@ -118,7 +127,9 @@ def build_project(
         reused = cache.whole(definition_files, previous)
         if reused is not None:
             files, summary = reused
-            return BuildOutput(files=files, owned_dirs=owned, environments=tuple(
+            for path, data in files.items():
+                sink.add(path, data)
+            return BuildOutput(files=sink.files(), owned_dirs=owned, environments=tuple(
                 EnvironmentBuild(environment=environment, extras={"counts": summary.get(environment.name, {}).get(
                     "counts", {})}, reused=summary.get(environment.name, {}).get("reused", {}))
                 for environment in environments
@@ -132,14 +143,14 @@ def build_project(
             cache.remember_discovery(discovery)
         problems: list[DefinitionError] = list(discovery.errors)
         problems.extend(_check_unique_uids(discovery))
-        files: dict[str, bytes] = {}
         builds = []
         workers = None
         if jobs != 1:
             from dashctl.compiler.workers import start_workers
 
             workers = start_workers(project, discovery, environments, validate_queries=validate_queries, jobs=jobs,
-                                    skip=cache.has_dashboard if cache is not None else None)
+                                    skip=cache.has_dashboard if cache is not None else None,
+                                    sink=sink if sink.streams else None)
         try:
             from dashctl.queries.promql.semantics import experimental_functions
 
@@ -148,12 +159,11 @@ def build_project(
                 # PromQL is validated for the environment's Prometheus: experimental functions only where it
                 # enables them.
                 with experimental_functions(enabled=environment.promql_experimental_functions):
-                    build, env_files, env_problems = _build_environment(
-                        project, discovery, environment, previous, validate_queries=validate_queries, cache=cache,
-                        workers=workers, keep_compiled=keep_compiled, progress=report,
+                    build, env_problems = _build_environment(
+                        project, discovery, environment, previous, sink, validate_queries=validate_queries,
+                        cache=cache, workers=workers, keep_compiled=keep_compiled, progress=report,
                     )
                 problems.extend(env_problems)
-                files.update(env_files)
                 builds.append(build)
         finally:
             if workers is not None:
@@ -162,7 +172,8 @@ def build_project(
         raise DefinitionErrors(_unique(problems))
     if all_environments:
         for name, document in _argocd_files(project, builds).items():
-            files[f"{ARGOCD_DIR}/{name}"] = document.encode()
+            sink.add(f"{ARGOCD_DIR}/{name}", document.encode())
+    files = sink.files()
     if cache is not None:
         summary = {
             build.environment.name: {
@@ -180,13 +191,14 @@ def _build_environment(
     discovery: Discovery,
     environment: Environment,
     previous: Mapping[str, bytes],
+    sink: OutputSink,
     *,
     validate_queries: bool = True,
     cache: BuildCache | None = None,
     workers: Workers | None = None,
     keep_compiled: bool = True,
     progress: Callable[[str], None] = lambda line: None,
-) -> tuple[EnvironmentBuild, dict[str, bytes], list[DefinitionError]]:
+) -> tuple[EnvironmentBuild, list[DefinitionError]]:
     from dashctl.queries.validation import query_validation
 
     problems: list[DefinitionError] = []
@@ -218,7 +230,6 @@ def _build_environment(
     if datasources:
         manifests.append(_package_datasources(datasources, environment))
 
-    files: dict[str, bytes] = {}
     resources: list[str] = []
     # The sections (alerting) first: meanwhile worker processes, if any, package this environment's dashboards.
     # Their problems are still reported after the dashboards'.
@@ -243,8 +254,11 @@ def _build_environment(
         # Without keep_compiled only what the CLI prints stays: the compiled alerting is dropped with the models.
         extras.update(section_state if keep_compiled else {"counts": section_state.get("counts", {})})
         for file_name, data in section_files.items():
-            files[f"{environment.name}/{file_name}"] = data
+            sink.add(f"{environment.name}/{file_name}", data)
             resources.append(file_name)
+        # Not held while the dashboards are built: the manifests, their bytes and (without keep_compiled) the
+        # compiled alerting are as large as the environment's alert rules.
+        reused = section_manifests = section_files = section_state = data = None
 
     dashboards = []
     packaged_elsewhere = []  # PackagedDashboard: by an earlier build (the cache) or a worker process
@@ -260,10 +274,19 @@ def _build_environment(
         hit = cache.dashboard(definition, environment.name) if cache is not None else None
         if hit is None and workers is not None:
             hit = workers.result(environment.name, index)  # None: it met a problem; built again here to report it
-            if hit is not None and cache is not None:
-                cache.remember_dashboard(definition, environment.name, hit, hit.file_name, hit.data)
+            if hit is not None:
+                path = f"{environment.name}/{hit.file_name}"
+                if hit.staged is not None:  # the worker put it in the (streaming) sink itself
+                    sink.record(path, hit.staged)
+                else:
+                    sink.add(path, hit.data)
+                if cache is not None:
+                    cache.remember_dashboard(definition, environment.name, hit, hit.file_name,
+                                             hit.data if hit.staged is None else sink.files()[path])
+        elif hit is not None:
+            sink.add(f"{environment.name}/{hit.file_name}", hit.data)
         if hit is not None:
-            packaged_elsewhere.append(hit)
+            packaged_elsewhere.append(replace(hit, data=b"", staged=None))  # only what the checks need stays
             continue
         compiled = _compile(definition, environment, project, problems, validate_queries=validate_queries)
         if compiled is None:
@@ -276,7 +299,7 @@ def _build_environment(
             dashboards.append(compiled)  # for the title check; the build fails anyway
             continue
         data = dump_yaml(dict(manifest.body)).encode()
-        files[f"{environment.name}/{manifest.file_name}"] = data
+        sink.add(f"{environment.name}/{manifest.file_name}", data)
         resources.append(manifest.file_name)
         if cache is not None:
             cache.remember_dashboard(definition, environment.name, compiled, manifest.file_name, data)
@@ -289,24 +312,22 @@ def _build_environment(
             ))
     problems.extend(_check_titles([*dashboards, *packaged_elsewhere, *not_kept], environment))
     problems.extend(package_problems)
-    for hit in packaged_elsewhere:
-        files[f"{environment.name}/{hit.file_name}"] = hit.data
-        resources.append(hit.file_name)
+    resources.extend(hit.file_name for hit in packaged_elsewhere)
     problems.extend(section_problems)
 
     for manifest in manifests:
-        files[f"{environment.name}/{manifest.file_name}"] = dump_yaml(dict(manifest.body)).encode()
+        sink.add(f"{environment.name}/{manifest.file_name}", dump_yaml(dict(manifest.body)).encode())
         resources.append(manifest.file_name)
-    files[f"{environment.name}/kustomization.yaml"] = dump_yaml(
+    sink.add(f"{environment.name}/kustomization.yaml", dump_yaml(
         kustomization(namespace=environment.namespace, resources=resources)
-    ).encode()
+    ).encode())
     build = EnvironmentBuild(
         environment=environment, dashboards=tuple(dashboards), datasources=tuple(datasources), extras=extras,
         reused={"dashboards": len(packaged_elsewhere) + len(not_kept)} if packaged_elsewhere or not_kept else {},
     )
     # Marked with the environment, so that one root cause met in several is reported once naming them all; a
     # configured value that does not fit is reported where the configuration holds it.
-    return build, files, [at_config_line(problem, project).in_environments((environment.name,))
+    return build, [at_config_line(problem, project).in_environments((environment.name,))
                           for problem in problems]
 
 
@@ -330,8 +351,10 @@ def _compile(
 
 
 def package_in_worker(project: Project, definition: Definition, environment: Environment, *,
-                      validate_queries: bool) -> PackagedDashboard | None:
-    """Compile and package one dashboard (in a worker process); None when it meets any problem."""
+                      validate_queries: bool, sink: OutputSink | None = None) -> PackagedDashboard | None:
+    """Compile and package one dashboard (in a worker process); None when it meets any problem.
+
+    With a streaming `sink` the worker adds the file to it itself and hands back only what the sink staged."""
     problems: list[DefinitionError] = []
     compiled = _compile(definition, environment, project, problems, validate_queries=validate_queries)
     if compiled is None or problems:
@@ -340,9 +363,12 @@ def package_in_worker(project: Project, definition: Definition, environment: Env
         manifest = _package_dashboard(compiled, environment)
     except DefinitionError:
         return None
+    data = dump_yaml(dict(manifest.body)).encode()
+    staged = sink.add(f"{environment.name}/{manifest.file_name}", data) if sink is not None else None
     return PackagedDashboard(
         uid=compiled.uid, title=compiled.title, folder=compiled.folder, definition=compiled.definition,
-        location=compiled.location, file_name=manifest.file_name, data=dump_yaml(dict(manifest.body)).encode(),
+        location=compiled.location, file_name=manifest.file_name, data=data if staged is None else b"",
+        staged=staged,
     )
 
 

@@ -1,8 +1,8 @@
 """Put freshly built directories in place of the old ones so that a kill at any moment loses neither.
 
-The build stages every directory it owns (`dev/`, `prod/`, `argocd/`) complete in a staging directory beside the
-output (`.deploy.stage-XXXX/`), then commits a journal there naming each staged directory by its inode, then swaps
-each one into the output:
+The build stages every directory it owns (`dev/`, `prod/`, `argocd/`) in a staging directory beside the output
+(`.deploy.stage-XXXX/`), each file as it is produced (`dashctl.compiler.staging`), then, once every tree is complete,
+commits a journal there naming each staged directory by its inode, then swaps each one into the output:
 
 - where the kernel and filesystem have it, with `renameat2(RENAME_EXCHANGE)`, which trades the two names in one
   step, so `deploy/dev` always names either the old or the new tree;
@@ -13,7 +13,8 @@ Once every directory is swapped the journal is deleted (the commit point) and th
 the old trees, is removed. `recover` runs at the start of every build: a staging directory with a journal is a swap
 that was interrupted, and is finished (every staged tree was complete before the journal was written); one without
 a journal is a build killed before or after its swap, and is only deleted. An exclusive lock (`flock`) on the
-output directory keeps two builds from recovering or swapping at once. Files are not fsynced: the guarantee covers
+output directory, held from before the build stages its first file until the swap is done, keeps two builds from
+staging, recovering or swapping at once. Files are not fsynced: the guarantee covers
 a killed process (SIGKILL, OOM killer, Ctrl-C), not a machine that loses power.
 """
 
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import ctypes
 import errno
+import itertools
 import json
 import os
 import shutil
@@ -37,7 +39,7 @@ try:
 except ImportError:  # Windows: no flock; two builds at once are not kept apart there
     fcntl = None  # type: ignore[assignment]
 
-__all__ = ["install_directories", "locked", "recover", "staging_prefix"]
+__all__ = ["discard_stage", "locked", "new_stage", "recover", "stage_file", "staging_prefix", "swap_in"]
 
 JOURNAL = "journal.json"
 _AT_FDCWD = -100
@@ -49,6 +51,7 @@ _RENAME_EXCHANGE = 2
 KILL_AT_VARIABLE = "DASHCTL_TEST_KILL_AT_HOOK"
 PLAIN_RENAME_VARIABLE = "DASHCTL_TEST_PLAIN_RENAME"
 _hooks_reached = 0
+_staged_count = itertools.count()
 
 
 def staging_prefix(directory: Path) -> str:
@@ -113,32 +116,51 @@ def _restore_legacy(directory: Path) -> None:
     os.rename(legacy[0], directory)
 
 
-def install_directories(
-    directory: Path, trees: Mapping[str, Mapping[str, bytes]], *, unchanged: Collection[str] = ()
-) -> None:
-    """Replace `directory/<name>` by each tree (files by path relative to it), crash-safely; call it under `locked`.
+def new_stage(directory: Path) -> Path:
+    """Create an empty staging directory beside `directory` (which must exist); call it under `locked`.
 
-    `directory` must exist. Directories not named in `trees` are left alone. `unchanged` names files
-    (`<name>/<path>`) whose bytes are those of the file there now: they are hard-linked into the staged tree
-    instead of written again, so a rebuild that changed one file of thousands writes one file (the old tree is
-    deleted after the swap; the linked files live on in the new one).
+    Until `swap_in` commits it, a stage is garbage to `recover`: a build killed while staging loses nothing.
     """
     try:
         stage = Path(tempfile.mkdtemp(prefix=staging_prefix(directory) + "stage-", dir=directory.parent))
+        os.chmod(stage, 0o755)
     except OSError as error:
         raise OutputError(f"cannot create a staging directory in {directory.parent}: {error.strerror}") from None
-    os.chmod(stage, 0o755)
+    return stage
+
+
+def stage_file(stage: Path, path: str, data: bytes, *, same_as: Path | None = None) -> None:
+    """Put one file (`<name>/<path>`) in the stage: hard-linked from `same_as`, whose bytes are `data`, where the
+    file system allows (a rebuild that changed one file of thousands then writes one file), else written."""
+    target = stage / path
+    try:
+        target.parent.mkdir(mode=0o755, parents=True, exist_ok=True)
+        # Under a name of its own, renamed over the target: a path staged twice (or by two worker processes) must
+        # never be written through, since a staged file may be a hard link to the one in the output directory.
+        temporary = target.parent / f".{target.name}.{os.getpid()}-{next(_staged_count)}"
+        try:
+            if same_as is None or not _linked(same_as, temporary):
+                handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+                with os.fdopen(handle, "wb") as stream:
+                    stream.write(data)
+            os.replace(temporary, target)
+        except BaseException:
+            temporary.unlink(missing_ok=True)
+            raise
+    except OSError as error:
+        raise OutputError(f"cannot stage the build in {stage}: {error.strerror or error}") from None
+    _hook()
+
+
+def swap_in(stage: Path, directory: Path, names: Collection[str]) -> None:
+    """Replace `directory/<name>` by the staged `<name>/` for each of `names`, crash-safely, and delete the stage;
+    call it under `locked`. A name with nothing staged becomes an empty directory. Directories not named are left
+    alone; the old trees are deleted after the swap (files hard-linked from them live on in the new ones)."""
     try:
         inodes: dict[str, list[int]] = {}
-        for name, files in sorted(trees.items()):
+        for name in sorted(names):
             root = stage / name
-            root.mkdir(mode=0o755)
-            for path, data in sorted(files.items()):
-                target = root / path
-                target.parent.mkdir(parents=True, exist_ok=True)
-                if f"{name}/{path}" not in unchanged or not _linked(directory / name / path, target):
-                    target.write_bytes(data)
-                _hook()
+            root.mkdir(mode=0o755, exist_ok=True)
             status = root.stat()
             inodes[name] = [status.st_dev, status.st_ino]
         temporary = stage / f"{JOURNAL}.tmp"
@@ -147,10 +169,10 @@ def install_directories(
         os.replace(temporary, stage / JOURNAL)  # from here on the swap is finished by whoever comes next
         _hook()
     except OSError as error:
-        shutil.rmtree(stage, ignore_errors=True)
+        discard_stage(stage)
         raise OutputError(f"cannot stage the build in {stage}: {error.strerror or error}") from None
     except BaseException:
-        shutil.rmtree(stage, ignore_errors=True)
+        discard_stage(stage)
         raise
     try:
         _finish(stage, directory, inodes)
@@ -160,6 +182,11 @@ def install_directories(
             f"cannot swap the build into {directory}: {error.strerror or error}",
         ) from None
     _commit(stage)
+
+
+def discard_stage(stage: Path) -> None:
+    """Delete a stage that will not be swapped in (the build failed, or changed nothing)."""
+    shutil.rmtree(stage, ignore_errors=True)
 
 
 def _linked(source: Path, target: Path) -> bool:

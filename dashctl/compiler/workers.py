@@ -11,6 +11,7 @@ recorded there and merged into the parent's build cache recorder.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import signal
@@ -26,7 +27,7 @@ __all__ = ["MIN_TASKS", "Workers", "available_cores", "start_workers"]
 
 # Below this many dashboards (× environments) forking costs more than it saves.
 MIN_TASKS = 40
-_STATE: tuple[Project, Discovery, Mapping[str, Environment], bool] | None = None
+_STATE: tuple[Project, Discovery, Mapping[str, Environment], bool, Any] | None = None
 
 
 def available_cores() -> int:
@@ -63,6 +64,7 @@ class Workers:
         self._pool.terminate()
         self._pool.join()
         _STATE = None
+        gc.unfreeze()  # what start_workers froze is the collector's again (a long-lived process builds again)
 
 
 def start_workers(
@@ -73,9 +75,12 @@ def start_workers(
     validate_queries: bool,
     jobs: int,
     skip: Callable[[Definition, str], bool] | None = None,
+    sink: Any = None,
 ) -> Workers | None:
     """Start packaging every dashboard of `environments` (but those `skip` names) in `jobs` processes (0: one per
-    core); None when a serial build is as fast (one job, few dashboards, or no fork on this platform)."""
+    core); None when a serial build is as fast (one job, few dashboards, or no fork on this platform). With a
+    streaming `sink` (`dashctl.compiler.sink`), each worker adds its files to it and sends back only what it staged,
+    so that packaged bytes neither cross the pipe nor wait in the parent's memory."""
     global _STATE
     tasks = [
         (environment.name, index)
@@ -87,7 +92,11 @@ def start_workers(
     jobs = jobs or available_cores()
     if jobs < 2 or len(tasks) < MIN_TASKS or "fork" not in multiprocessing.get_all_start_methods():
         return None
-    _STATE = (project, discovery, {environment.name: environment for environment in environments}, validate_queries)
+    _STATE = (project, discovery, {environment.name: environment for environment in environments}, validate_queries,
+              sink)
+    # Every object the parent holds now (definitions, modules) moves out of the collector's reach: a worker's
+    # collections would otherwise write to each of them, copying every page it shares with the parent.
+    gc.freeze()
     pool = multiprocessing.get_context("fork").Pool(jobs, initializer=_ignore_interrupts)
     size = max(1, len(tasks) // (jobs * 8))
     chunks = [tasks[start : start + size] for start in range(0, len(tasks), size)]
@@ -106,7 +115,7 @@ def _package_chunk(tasks: list[tuple[str, int]]) -> tuple[dict[tuple[str, int], 
     from dashctl.queries.promql.semantics import experimental_functions
 
     assert _STATE is not None
-    project, discovery, environments, validate_queries = _STATE
+    project, discovery, environments, validate_queries, sink = _STATE
     packaged: dict[tuple[str, int], Any] = {}
     for environment, index in tasks:
         # As the parent builds each environment: PromQL validated for that environment's Prometheus.
@@ -114,7 +123,7 @@ def _package_chunk(tasks: list[tuple[str, int]]) -> tuple[dict[tuple[str, int], 
             try:
                 packaged[(environment, index)] = package_in_worker(
                     project, discovery.definitions[index], environments[environment],
-                    validate_queries=validate_queries,
+                    validate_queries=validate_queries, sink=sink,
                 )
             except Exception:  # noqa: BLE001 - the parent builds it again and reports what went wrong
                 packaged[(environment, index)] = None

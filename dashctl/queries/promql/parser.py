@@ -135,7 +135,10 @@ def parse_promql(query: str, *, experimental_functions: bool | None = None) -> P
     return _parse_promql(query, experimental_functions)
 
 
-@lru_cache(maxsize=8192)
+# Small on purpose: each parse holds a tree of a few kB in the parser's Rust heap, and a build validates thousands
+# of distinct queries once each (validation is memoised per string in `dashctl.queries.validation`, lint keeps its
+# own parses), so a large memo only held memory for the whole build, growing with the repository.
+@lru_cache(maxsize=256)
 def _parse_promql(query: str, experimental_functions: bool) -> ParsedPromQL:
     substitution = substitute_variables(query)
     try:
