@@ -379,8 +379,8 @@ class _DatasourceResolver:
             return {"type": reference["type"], "uid": uid}
         known = ", ".join(sorted(self.environment.datasources)) or "none"
         self.report(
-            f"{where}: datasource {uid!r} does not resolve in environment {self.environment.name!r} "
-            f"(logical names there: {known})",
+            # No environment in the message: the problem is marked with every environment it is met in.
+            f"{where}: datasource {uid!r} does not resolve (logical datasources: {known})",
             hint=self.environment.datasource_hint(uid),
             value=uid,
         )

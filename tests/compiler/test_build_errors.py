@@ -95,8 +95,7 @@ def test_unresolved_logical_datasource(built):
         (built.root / "dashboards/traces.py").read_text().splitlines(), start=1) if "dataSource=" in text)
     assert_failed_cleanly(
         built, before, result, f"dashboards/traces.py:{line}",
-        "datasource 'traces' does not resolve in environment 'dev'",
-        "logical names there: logs, metrics",
+        "datasource 'traces' does not resolve (logical datasources: logs, metrics) [environments dev, prod]",
     )
 
 
