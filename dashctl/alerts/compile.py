@@ -329,7 +329,8 @@ class _Compiler:
         language = _LANGUAGE_OF_TYPE.get(ref.type)
         if language != query.language:
             self.report(
-                f"{query.language} query {query.ref_id} uses datasource {query.datasource!r}, which is a {ref.type} datasource",
+                f"{query.language} query {query.ref_id} uses datasource {query.datasource!r}, which is a {ref.type} "
+                "datasource",
                 location=query.location, definition=where,
                 hint=f"PromQL goes to a prometheus datasource (e.g. 'metrics'), LogQL to loki (e.g. 'logs')",
             )
