@@ -93,9 +93,12 @@ class UndefinedVariableUse:
         return f"{self.where} uses ${self.name}, which no template variable of this dashboard defines"
 
 
+_QUERY_LANGUAGES = {"prometheus": "PromQL", "loki": "LogQL"}
+
+
 def query_language(datasource_type: str | None) -> str | None:
     """The query language a datasource type speaks, when dashctl validates it."""
-    return {"prometheus": "PromQL", "loki": "LogQL"}.get(datasource_type or "")
+    return _QUERY_LANGUAGES.get(datasource_type or "")
 
 
 def compile_dashboard(

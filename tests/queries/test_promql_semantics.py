@@ -178,6 +178,22 @@ def test_experimental_functions_need_the_environments_consent(query: str) -> Non
         check_promql(query)
 
 
+@pytest.mark.parametrize(
+    ("query", "position"),
+    [
+        ('up + on() group_left sort_by_label(up, "job")', 21),
+        ('sum(rate(x[$__rate_interval])) / LIMITK(2, up)', 33),
+        ('up{job="a"} + label_replace(up{job=~"$job"}, "a", "$1", "job", "(.*")', 14),
+        ('up + label_replace(up, "a", "$1", "job", "(.*")', 5),
+    ],
+)
+def test_a_semantic_problem_is_placed_at_its_call_with_or_without_regex_matchers(query: str, position: int) -> None:
+    # The tokens that place it are made only when a problem is found (a valid query needs none without `=~`).
+    with pytest.raises(QuerySyntaxError) as raised:
+        check_promql(query)
+    assert raised.value.position == position
+
+
 def test_the_experimental_list_is_prometheus_own_and_keeps_stable_functions_out() -> None:
     assert {"sort_by_label", "sort_by_label_desc", "mad_over_time", "info"} <= EXPERIMENTAL_FUNCTIONS
     assert not {"last_over_time", "present_over_time", "sort", "histogram_quantile"} & EXPERIMENTAL_FUNCTIONS

@@ -141,16 +141,26 @@ def parse_promql(query: str, *, experimental_functions: bool | None = None) -> P
 @lru_cache(maxsize=256)
 def _parse_promql(query: str, experimental_functions: bool) -> ParsedPromQL:
     substitution = substitute_variables(query)
-    try:
-        tokens = tokenize_promql(substitution.text)
-    except LexicalError:
-        tokens = None  # the crate reports it; _locate_error finds where
-    matchers = regex_matchers(tokens) if tokens else []
+    text = substitution.text
+
+    tokenized: list[list[Token]] = []
+
+    def tokens() -> list[Token]:
+        # Tokenizing costs more than the crate's whole parse, and a valid query needs the tokens only for its regex
+        # matchers: they are asked for where a problem must be placed, or where `=~`/`!~` occur.
+        if not tokenized:
+            try:
+                tokenized.append(tokenize_promql(text))
+            except LexicalError:
+                tokenized.append([])  # the crate reports it; _locate_error finds where
+        return tokenized[0]
+
+    matchers = regex_matchers(tokens()) if "=~" in text or "!~" in text else []
     problem = find_regex_problem(matchers)
     if problem is None:
         parsed = _parse_grammar(query, substitution, matchers)
-        problem = None if experimental_functions else find_experimental(parsed.expr, tokens or [])
-        problem = problem or find_label_replace_problem(parsed.expr, tokens or [])
+        problem = None if experimental_functions else find_experimental(parsed.expr, parsed.substitution.text, tokens)
+        problem = problem or find_label_replace_problem(parsed.expr, parsed.substitution.text, tokens)
         if problem is None:
             return parsed
     original = substitution.original_offset(problem.position)

@@ -19,7 +19,8 @@ always accepts them. An environment declares that its Prometheus enables them wi
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -58,6 +59,11 @@ EXPERIMENTAL_AGGREGATIONS = frozenset({"limitk", "limit_ratio"})
 _ENABLED: ContextVar[bool] = ContextVar("dashctl_promql_experimental_functions", default=False)
 _REGEX_OPERATORS = ("=~", "!~")
 _FEATURE_FLAG = "--enable-feature=promql-experimental-functions"
+# A call's name is an identifier of the text, so a text without any of these words has no such call and needs no
+# walk of its AST (most queries: the walk costs more than the parse).
+_EXPERIMENTAL_WORD = re.compile(
+    r"\b(?:" + "|".join(sorted(EXPERIMENTAL_FUNCTIONS | EXPERIMENTAL_AGGREGATIONS)) + r")\b", re.IGNORECASE
+)
 
 
 @contextmanager
@@ -145,10 +151,15 @@ def neutralise_regexes(text: str, matchers: list[RegexMatcher]) -> str:
     return "".join(pieces)
 
 
-def find_experimental(expr: promql_parser.Expr, tokens: list[Token]) -> SemanticProblem | None:
-    """The first experimental function or aggregation in `expr`, worded as Prometheus words it."""
+def find_experimental(
+    expr: promql_parser.Expr, text: str, tokens: Callable[[], list[Token]]
+) -> SemanticProblem | None:
+    """The first experimental function or aggregation in `expr` (parsed from `text`), worded as Prometheus words
+    it; `tokens` gives the tokens of `text`, asked for only to place a problem."""
     from dashctl.queries.promql.analysis import walk_promql
 
+    if _EXPERIMENTAL_WORD.search(text) is None:
+        return None
     for node in walk_promql(expr):
         if isinstance(node, promql_parser.Call) and node.func.name in EXPERIMENTAL_FUNCTIONS:
             name, message = node.func.name, f"function {node.func.name!r} is not enabled".replace("'", '"')
@@ -159,17 +170,22 @@ def find_experimental(expr: promql_parser.Expr, tokens: list[Token]) -> Semantic
             continue
         return SemanticProblem(
             message=message,
-            position=_call_position(tokens, name),
+            position=_call_position(tokens(), name),
             hint="if the environment's Prometheus runs with --enable-feature=promql-experimental-functions, set "
             "promql_experimental_functions = true under [tool.dashctl.environments.<env>]",
         )
     return None
 
 
-def find_label_replace_problem(expr: promql_parser.Expr, tokens: list[Token]) -> SemanticProblem | None:
-    """A `label_replace` whose regex Go refuses: Prometheus fails such a query every time it runs it."""
+def find_label_replace_problem(
+    expr: promql_parser.Expr, text: str, tokens: Callable[[], list[Token]]
+) -> SemanticProblem | None:
+    """A `label_replace` whose regex Go refuses: Prometheus fails such a query every time it runs it. `text` and
+    `tokens` as for `find_experimental`."""
     from dashctl.queries.promql.analysis import walk_promql
 
+    if "label_replace" not in text.lower():
+        return None
     for node in walk_promql(expr):
         if not (isinstance(node, promql_parser.Call) and node.func.name == "label_replace" and len(node.args) == 5):
             continue
@@ -180,13 +196,13 @@ def find_label_replace_problem(expr: promql_parser.Expr, tokens: list[Token]) ->
         if error is not None:
             return SemanticProblem(
                 message=f"invalid regular expression in label_replace(): {error}",
-                position=_call_position(tokens, "label_replace"),
+                position=_call_position(tokens(), "label_replace"),
             )
     return None
 
 
 def _call_position(tokens: list[Token], name: str) -> int:
     for index, token in enumerate(tokens[:-1]):
-        if token.text == name and tokens[index + 1].kind == "(":
+        if token.text.lower() == name and tokens[index + 1].kind == "(":  # LIMITK is an aggregation too
             return token.start
     return 0
