@@ -13,6 +13,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from dashctl.compiler.datasources import check_datasources, provisioning_document
+from dashctl.compiler.garbage import fewer_collections
 from dashctl.definitions import Definition, relative_location
 from dashctl.encoding import dump_json, dump_yaml
 from dashctl.errors import DefinitionError, DefinitionErrors, SourceLocation, report_once
@@ -80,6 +81,7 @@ class BuildOutput:
             object.__setattr__(self, "files", MappingProxyType(dict(self.files)))
 
 
+@fewer_collections()
 def build_project(
     project: Project,
     environment_names: Iterable[str] = (),
