@@ -308,3 +308,46 @@ def test_loki_stream_matchers_follow_the_same_go_rules(pattern: str, valid: bool
     except QuerySyntaxError:
         accepted = False
     assert accepted is valid
+
+
+_PIECES = (
+    "up", "{", "}", "a", "b", "=~", "!~", "=", "!=", ",", " ", "\n", "# c\n", '"a++"', '"5.."', "'(x'", "`\\\\Q.\\\\E`",
+    '"=~"', '"a\\"b"', "'\\''", '"x{1001}"', "(", ")", "[5m]", "rate", "sum", " or ", '"$job"', '"a|b"', "`(`",
+)  # fmt: skip
+_FILLERS = ("", " ", "\n", "# c\n", '# "\n', "# `=~\n")
+_STRINGS = ('"a++"', '"5.."', "'(x'", "`\\Q.\\E`", '"=~"', '"a\\"b"', "'\\''", '"x{1001}"', '"$job"', "`(`", '"a|b"')
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_quick_regex_check_never_passes_a_query_whose_tokens_hold_a_bad_regex(seed: int) -> None:
+    # `regexes_pass` lets a valid query skip the tokenizer; it must find every matcher the tokens would (or more).
+    import random
+
+    import promql_parser
+
+    from dashctl.queries.promql.lexer import LexicalError, tokenize_promql
+    from dashctl.queries.promql.semantics import find_regex_problem, regex_matchers, regexes_pass
+
+    rng = random.Random(seed)
+    parsed = 0
+    for _ in range(1500):
+        if rng.random() < 0.5:
+            text = "up{" + "".join(rng.choice(_PIECES) for _ in range(rng.randint(1, 8))) + "}"
+        else:  # well-formed matchers, with comments (quotes in them too) and spaces between their parts
+            text = "up{" + ",".join(
+                rng.choice(("a", "b")) + rng.choice(("=~", "!~", "=", "!=")) + rng.choice(_FILLERS)
+                + rng.choice(_STRINGS) + rng.choice(_FILLERS)
+                for _ in range(rng.randint(1, 3))
+            ) + "}" + rng.choice(("", ' # "', " + 1"))
+        try:
+            promql_parser.parse(text)
+        except ValueError:
+            continue
+        parsed += 1
+        try:
+            tokens = tokenize_promql(text)
+        except LexicalError:
+            continue
+        if regexes_pass(text):
+            assert find_regex_problem(regex_matchers(tokens)) is None, f"seed {seed}: {text!r}"
+    assert parsed > 20, f"seed {seed}: too few valid queries ({parsed}) to say anything"

@@ -44,6 +44,7 @@ __all__ = [
     "find_regex_problem",
     "neutralise_regexes",
     "regex_matchers",
+    "regexes_pass",
 ]
 
 EXPERIMENTAL_FUNCTIONS = frozenset(
@@ -110,6 +111,41 @@ def regex_matchers(tokens: list[Token]) -> list[RegexMatcher]:
                 continue  # the crate reports a malformed string itself
             found.append(RegexMatcher(token=string, value=value))
     return found
+
+
+# Strings (with the lexer's backslash escapes, in all three quotes), comments, the regex operators, and runs of
+# anything else: enough to find every string that follows `=~`/`!~` without the full tokenizer.
+_REGEX_SCAN = re.compile(
+    r"""(?P<string>"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`(?:[^`\\]|\\.)*`)
+      |(?P<skip>\#[^\r\n]*|\s+)
+      |(?P<operator>[=!]~)
+      |[^"'`\#=!\s]+
+      |.""",
+    re.DOTALL | re.VERBOSE,
+)
+
+
+def regexes_pass(text: str) -> bool:
+    """True when every string that follows `=~` or `!~` in `text` is a regex Go accepts.
+
+    A quick check of the valid query: it finds every matcher `regex_matchers` would find in the tokens of a text
+    that lexes (and perhaps more), so True with a text the crate parses means `find_regex_problem` finds nothing.
+    False says only "look closer" (with the tokens).
+    """
+    after_operator = False
+    for match in _REGEX_SCAN.finditer(text):
+        kind = match.lastgroup
+        if kind == "skip":
+            continue
+        if kind == "string" and after_operator:
+            try:
+                value = unquote(match.group())
+            except LiteralError:
+                return False
+            if _go_regex_error(value) is not None:
+                return False
+        after_operator = kind == "operator"
+    return True
 
 
 def _go_regex_error(pattern: str, *, anchored: bool = False) -> RegexError | None:
