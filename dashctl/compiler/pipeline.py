@@ -29,7 +29,8 @@ if TYPE_CHECKING:
     from dashctl.compiler.workers import Workers
 
 __all__ = [
-    "ARGOCD_DIR", "BuildOutput", "EnvironmentBuild", "PackagedDashboard", "build_project", "package_in_worker",
+    "ARGOCD_DIR", "BuildOutput", "EnvironmentBuild", "PackagedDashboard", "PackagedSection", "build_project",
+    "package_in_worker", "section_in_worker",
 ]
 
 ARGOCD_DIR = "argocd"
@@ -66,6 +67,16 @@ class PackagedDashboard:
     data: bytes
     # Set when a worker process added the file to a streaming sink itself (then `data` is empty).
     staged: StagedFile | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class PackagedSection:
+    """A section (alerting) of one environment built by a worker process: its files by name, the counts the CLI
+    prints, and the uids of the dashboards it links to (for the build cache)."""
+
+    files: Mapping[str, bytes]
+    counts: Mapping[str, int]
+    linked: frozenset[str]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -152,7 +163,10 @@ def build_project(
 
             workers = start_workers(project, discovery, environments, validate_queries=validate_queries, jobs=jobs,
                                     skip=cache.has_dashboard if cache is not None else None,
-                                    sink=sink if sink.streams else None)
+                                    sink=sink if sink.streams else None,
+                                    # Only counts are kept of a section built elsewhere: not for preview and diff.
+                                    sections=None if keep_compiled else _worker_sections(discovery, cache, previous),
+                                    previous=previous)
         try:
             from dashctl.queries.promql.semantics import experimental_functions
 
@@ -240,8 +254,14 @@ def _build_environment(
     for name, section in _extra_sections().items():
         section_definitions = [d for d in discovery.definitions if d.kind not in ("dashboard", "datasources")]
         reused = cache.section(name, environment.name, section_definitions, previous) if cache is not None else None
+        packaged_section = workers.section(environment.name, name) if workers is not None and reused is None else None
         if reused is not None:
             section_files, section_state = reused
+        elif packaged_section is not None:
+            section_files, section_state = dict(packaged_section.files), {"counts": dict(packaged_section.counts)}
+            if cache is not None:
+                cache.remember_section(name, environment.name, section_definitions, set(packaged_section.linked),
+                                       discovery.of_kind("dashboard"), section_files, section_state, previous)
         else:
             # Sections take no validate_queries keyword: the switch reaches their check_query calls by context.
             with query_validation(enabled=validate_queries):
@@ -260,7 +280,7 @@ def _build_environment(
             resources.append(file_name)
         # Not held while the dashboards are built: the manifests, their bytes and (without keep_compiled) the
         # compiled alerting are as large as the environment's alert rules.
-        reused = section_manifests = section_files = section_state = data = None
+        reused = section_manifests = section_files = section_state = data = packaged_section = None
 
     dashboards = []
     packaged_elsewhere = []  # PackagedDashboard: by an earlier build (the cache) or a worker process
@@ -372,6 +392,33 @@ def package_in_worker(project: Project, definition: Definition, environment: Env
         location=compiled.location, file_name=manifest.file_name, data=data if staged is None else b"",
         staged=staged,
     )
+
+
+def section_in_worker(project: Project, discovery: Discovery, environment: Environment,
+                      previous: Mapping[str, bytes], name: str, *, validate_queries: bool) -> PackagedSection | None:
+    """Build and package one section of one environment (in a worker process); None when it meets any problem."""
+    from dashctl.queries.validation import query_validation
+
+    with query_validation(enabled=validate_queries):
+        manifests, problems, state = _extra_sections()[name](project, discovery, environment, previous)
+    if problems:
+        return None
+    return PackagedSection(
+        files={manifest.file_name: dump_yaml(dict(manifest.body)).encode() for manifest in manifests},
+        counts=dict(state.get("counts", {})), linked=frozenset(_linked_dashboards(state)),
+    )
+
+
+def _worker_sections(discovery: Discovery, cache: BuildCache | None,
+                     previous: Mapping[str, bytes]) -> Callable[[str], tuple[str, ...]]:
+    """The sections a worker may build for an environment: those the build cache does not hold."""
+    definitions = [d for d in discovery.definitions if d.kind not in ("dashboard", "datasources")]
+
+    def sections(environment: str) -> tuple[str, ...]:
+        return tuple(name for name in _extra_sections()
+                     if cache is None or cache.section(name, environment, definitions, previous) is None)
+
+    return sections
 
 
 def _linked_dashboards(state: Mapping[str, Any]) -> set[str]:

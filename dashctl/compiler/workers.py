@@ -3,9 +3,11 @@ them over the machine's cores.
 
 The workers are forked, never spawned: they inherit the definitions the parent imported, so no definition file is
 imported twice (its import side effects happen once, in the parent) and no user code needs pickling; only
-(environment, index) pairs go out and packaged bytes come back. The output is the same as a serial build's:
-results are placed by definition, not by arrival. A dashboard that meets any problem is built again by the
-parent, which reports it exactly as a serial build does. What the workers' definitions import or open is
+(environment, index) pairs go out and packaged bytes come back. The sections of an environment (alerting) go to
+the workers too, first, so that both cores stay busy through the whole build while the parent only places what
+comes back. The output is the same as a serial build's: results are placed by definition, not by arrival. A
+dashboard or section that meets any problem is built again by the parent, which reports it exactly as a serial
+build does. What the workers' definitions import or open is
 recorded there and merged into the parent's build cache recorder.
 """
 
@@ -27,7 +29,7 @@ __all__ = ["MIN_TASKS", "Workers", "available_cores", "start_workers"]
 
 # Below this many dashboards (× environments) forking costs more than it saves.
 MIN_TASKS = 40
-_STATE: tuple[Project, Discovery, Mapping[str, Environment], bool, Any] | None = None
+_STATE: tuple[Project, Discovery, Mapping[str, Environment], bool, Any, Mapping[str, bytes]] | None = None
 
 
 def available_cores() -> int:
@@ -43,13 +45,19 @@ class Workers:
     def __init__(self, pool: Any, results: Iterator[Any]) -> None:
         self._pool = pool
         self._results = results
-        self._done: dict[tuple[str, int], Any] = {}
+        self._done: dict[tuple[str, int | str], Any] = {}
 
     def result(self, environment: str, index: int) -> Any:
         """The PackagedDashboard of discovery.definitions[index] in `environment`, or None (build it here)."""
+        return self._wait((environment, index))
+
+    def section(self, environment: str, name: str) -> Any:
+        """The PackagedSection `name` of `environment`, or None (not given to the workers, or it met a problem)."""
+        return self._wait((environment, name))
+
+    def _wait(self, key: tuple[str, int | str]) -> Any:
         from dashctl.compiler.cache import merge_recorded
 
-        key = (environment, index)
         while key not in self._done:
             try:
                 packaged, edges = next(self._results)
@@ -76,13 +84,19 @@ def start_workers(
     jobs: int,
     skip: Callable[[Definition, str], bool] | None = None,
     sink: Any = None,
+    sections: Callable[[str], tuple[str, ...]] | None = None,
+    previous: Mapping[str, bytes] | None = None,
 ) -> Workers | None:
     """Start packaging every dashboard of `environments` (but those `skip` names) in `jobs` processes (0: one per
     core); None when a serial build is as fast (one job, few dashboards, or no fork on this platform). With a
     streaming `sink` (`dashctl.compiler.sink`), each worker adds its files to it and sends back only what it staged,
-    so that packaged bytes neither cross the pipe nor wait in the parent's memory."""
+    so that packaged bytes neither cross the pipe nor wait in the parent's memory.
+
+    `sections(environment)` names the sections the workers build too (first: they take longest), from the output
+    as it is (`previous`).
+    """
     global _STATE
-    tasks = [
+    tasks: list[tuple[str, int | str]] = [
         (environment.name, index)
         for environment in environments
         for index, definition in enumerate(discovery.definitions)
@@ -93,13 +107,16 @@ def start_workers(
     if jobs < 2 or len(tasks) < MIN_TASKS or "fork" not in multiprocessing.get_all_start_methods():
         return None
     _STATE = (project, discovery, {environment.name: environment for environment in environments}, validate_queries,
-              sink)
+              sink, previous or {})
     # Every object the parent holds now (definitions, modules) moves out of the collector's reach: a worker's
     # collections would otherwise write to each of them, copying every page it shares with the parent.
     gc.freeze()
     pool = multiprocessing.get_context("fork").Pool(jobs, initializer=_ignore_interrupts)
     size = max(1, len(tasks) // (jobs * 8))
-    chunks = [tasks[start : start + size] for start in range(0, len(tasks), size)]
+    chunks: list[list[tuple[str, int | str]]] = [
+        [(environment.name, name)] for environment in environments for name in (sections or _none)(environment.name)
+    ]
+    chunks += [tasks[start : start + size] for start in range(0, len(tasks), size)]
     return Workers(pool, pool.imap(_package_chunk, chunks))
 
 
@@ -109,22 +126,34 @@ def _ignore_interrupts() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _package_chunk(tasks: list[tuple[str, int]]) -> tuple[dict[tuple[str, int], Any], dict[str, list[str]]]:
+def _none(environment: str) -> tuple[str, ...]:
+    return ()
+
+
+def _package_chunk(
+    tasks: list[tuple[str, int | str]],
+) -> tuple[dict[tuple[str, int | str], Any], dict[str, list[str]]]:
     from dashctl.compiler.cache import recorded
-    from dashctl.compiler.pipeline import package_in_worker
+    from dashctl.compiler.pipeline import package_in_worker, section_in_worker
     from dashctl.queries.promql.semantics import experimental_functions
 
     assert _STATE is not None
-    project, discovery, environments, validate_queries, sink = _STATE
-    packaged: dict[tuple[str, int], Any] = {}
-    for environment, index in tasks:
+    project, discovery, environments, validate_queries, sink, previous = _STATE
+    packaged: dict[tuple[str, int | str], Any] = {}
+    for environment, item in tasks:
         # As the parent builds each environment: PromQL validated for that environment's Prometheus.
         with experimental_functions(enabled=environments[environment].promql_experimental_functions):
             try:
-                packaged[(environment, index)] = package_in_worker(
-                    project, discovery.definitions[index], environments[environment],
-                    validate_queries=validate_queries, sink=sink,
-                )
+                if isinstance(item, str):  # a section's name
+                    packaged[(environment, item)] = section_in_worker(
+                        project, discovery, environments[environment], previous, item,
+                        validate_queries=validate_queries,
+                    )
+                else:
+                    packaged[(environment, item)] = package_in_worker(
+                        project, discovery.definitions[item], environments[environment],
+                        validate_queries=validate_queries, sink=sink,
+                    )
             except Exception:  # noqa: BLE001 - the parent builds it again and reports what went wrong
-                packaged[(environment, index)] = None
+                packaged[(environment, item)] = None
     return packaged, recorded(clear=True)

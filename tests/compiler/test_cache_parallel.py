@@ -86,3 +86,90 @@ def test_the_library_reports_progress_through_the_callback_and_prints_nothing(ma
     assert lines[0] == "importing the definitions"
     assert "building environment dev" in lines and "building environment prod" in lines
     assert capsys.readouterr() == ("", "")
+
+
+RULES = '''
+import os
+from pathlib import Path
+
+from dashctl.alerts import AlertRule, PromQL, Threshold, rule_group
+
+DATA = Path(__file__).parent.parent / "data"
+
+
+@rule_group(name="api", folder="Many", interval="1m")
+def api(env):
+    with open(DATA / "pids.txt", "a") as pids:
+        pids.write(f"{{os.getpid()}}\\n")
+    window = (DATA / "window.txt").read_text().strip()  # read only here: in a worker when the workers build it
+    return [AlertRule(
+        uid=f"api-{{index}}", title=f"API errors {{index}}", severity="warning",
+        query=PromQL(expr=f'sum(rate(http_requests_total{{{{code=~"5..",i="{{index}}"}}}}[{{window}}])){broken}'),
+        condition=Threshold(above=env.values["error_ratio"]), for_="5m", summary="Errors are high",
+    ) for index in range(3)]
+'''
+
+
+@pytest.fixture
+def many_with_rules(make_project):
+    return make_project({"dashboards/many.py": MANY.format(broken=-1), "data/title.txt": "Many",
+                         "data/suffix.txt": "one", "data/window.txt": "5m", "data/pids.txt": "",
+                         "alerts/api.py": RULES.format(broken="")})
+
+
+def _pids(project_dir) -> list[int]:
+    return [int(line) for line in (project_dir.root / "data" / "pids.txt").read_text().split()]
+
+
+def test_workers_build_the_alerting_too_and_write_what_a_serial_build_writes(many_with_rules):
+    import os
+
+    project = load_project(many_with_rules.root)
+    serial = build_project(project, jobs=1, keep_compiled=False)
+    assert _pids(many_with_rules) == [os.getpid(), os.getpid()]  # dev and prod, here
+    parallel = build_project(project, jobs=2, keep_compiled=False)
+    assert any(name.startswith("dev/alert-rules-") for name in serial.files)
+    assert dict(parallel.files) == dict(serial.files)
+    assert [build.extras for build in parallel.environments] == [build.extras for build in serial.environments]
+    built_by = _pids(many_with_rules)[2:]
+    assert len(built_by) == 2 and os.getpid() not in built_by  # each environment's alerting in a worker
+    # Preview and diff need the compiled alerting: a build that keeps the models builds its sections itself.
+    kept = build_project(project, jobs=2)
+    assert "alerts" in kept.environments[0].extras and _pids(many_with_rules)[4:] == [os.getpid()] * 2
+
+
+def test_a_problem_in_a_section_a_worker_built_is_reported_as_a_serial_build_reports_it(make_project):
+    project_dir = make_project({"dashboards/many.py": MANY.format(broken=-1), "data/title.txt": "Many",
+                                "data/suffix.txt": "one", "data/window.txt": "5m", "data/pids.txt": "",
+                                "alerts/api.py": RULES.format(broken=" +")})
+    project = load_project(project_dir.root)
+    messages = []
+    for jobs in (1, 2):
+        with pytest.raises(DefinitionErrors) as raised:
+            build_project(project, jobs=jobs, keep_compiled=False)
+        messages.append([str(error) for error in raised.value.errors])
+    assert messages[0] == messages[1]
+    assert any("api.py" in message and "PromQL" in message for message in messages[0])
+
+
+def test_a_section_built_by_a_worker_fills_the_cache_with_what_its_definitions_read(many_with_rules):
+    project = load_project(many_with_rules.root)
+
+    def build():
+        cache = BuildCache(cache_directory(project.output_dir), project, ["dev", "prod"])
+        return build_project(project, cache=cache, jobs=2, keep_compiled=False)
+
+    from dashctl.compiler.output import write_output
+
+    write_output(build(), project.output_dir)
+    assert len(_pids(many_with_rules)) == 2
+    # The dashboards change, the alerting does not: it comes from the cache, no worker builds it again.
+    (many_with_rules.root / "data" / "suffix.txt").write_text("two\n")
+    write_output(build(), project.output_dir)
+    assert len(_pids(many_with_rules)) == 2
+    # window.txt is read only inside the rule group's function, so only in the worker processes.
+    (many_with_rules.root / "data" / "window.txt").write_text("10m\n")
+    rebuilt = build()
+    assert len(_pids(many_with_rules)) == 4
+    assert dict(rebuilt.files) == dict(build_project(project, jobs=1).files)
+    assert any(b"[10m]" in data for data in rebuilt.files.values())
