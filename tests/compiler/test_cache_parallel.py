@@ -55,14 +55,18 @@ def test_workers_write_exactly_what_a_serial_build_writes(many):
 def test_a_problem_met_in_a_worker_is_reported_as_a_serial_build_reports_it(make_project):
     project_dir = make_project({"dashboards/many.py": MANY.format(broken=7), "data/title.txt": "Many",
                                 "data/suffix.txt": "one"})
-    project = load_project(project_dir.root)
+    messages = _serial_and_parallel_messages(load_project(project_dir.root))
+    assert messages[0] == messages[1]
+    assert any("broken on purpose" in message and "many.py" in message for message in messages[0])
+
+
+def _serial_and_parallel_messages(project, **options) -> list[list[str]]:
     messages = []
     for jobs in (1, 2):
         with pytest.raises(DefinitionErrors) as raised:
-            build_project(project, jobs=jobs)
+            build_project(project, jobs=jobs, **options)
         messages.append([str(error) for error in raised.value.errors])
-    assert messages[0] == messages[1]
-    assert any("broken on purpose" in message and "many.py" in message for message in messages[0])
+    return messages
 
 
 def test_what_worker_definitions_read_is_part_of_the_cache_key(many):
@@ -142,12 +146,7 @@ def test_a_problem_in_a_section_a_worker_built_is_reported_as_a_serial_build_rep
     project_dir = make_project({"dashboards/many.py": MANY.format(broken=-1), "data/title.txt": "Many",
                                 "data/suffix.txt": "one", "data/window.txt": "5m", "data/pids.txt": "",
                                 "alerts/api.py": RULES.format(broken=" +")})
-    project = load_project(project_dir.root)
-    messages = []
-    for jobs in (1, 2):
-        with pytest.raises(DefinitionErrors) as raised:
-            build_project(project, jobs=jobs, keep_compiled=False)
-        messages.append([str(error) for error in raised.value.errors])
+    messages = _serial_and_parallel_messages(load_project(project_dir.root), keep_compiled=False)
     assert messages[0] == messages[1]
     assert any("api.py" in message and "PromQL" in message for message in messages[0])
 
