@@ -96,10 +96,12 @@ def start_workers(
     as it is (`previous`).
     """
     global _STATE
+    # A definition's environments side by side, so that one worker builds them all: the queries they share are
+    # validated once, as in a serial build (each process memoises its own).
     tasks: list[tuple[str, int | str]] = [
         (environment.name, index)
-        for environment in environments
         for index, definition in enumerate(discovery.definitions)
+        for environment in environments
         if definition.kind == "dashboard" and definition.applies_to(environment.name)
         and not (skip is not None and skip(definition, environment.name))
     ]
@@ -113,9 +115,10 @@ def start_workers(
     gc.freeze()
     pool = multiprocessing.get_context("fork").Pool(jobs, initializer=_ignore_interrupts)
     size = max(1, len(tasks) // (jobs * 8))
-    chunks: list[list[tuple[str, int | str]]] = [
-        [(environment.name, name)] for environment in environments for name in (sections or _none)(environment.name)
-    ]
+    # The sections first (they take longest), every environment's in one chunk, for the same reason.
+    section_tasks = [(environment.name, name) for environment in environments
+                     for name in (sections or _none)(environment.name)]
+    chunks: list[list[tuple[str, int | str]]] = [section_tasks] if section_tasks else []
     chunks += [tasks[start : start + size] for start in range(0, len(tasks), size)]
     return Workers(pool, pool.imap(_package_chunk, chunks))
 
