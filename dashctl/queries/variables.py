@@ -81,6 +81,14 @@ _SCANNER = re.compile(
     re.ASCII | re.VERBOSE | re.DOTALL,
 )
 
+# `_SCANNER`'s strings, comments and variables (the same patterns, in its order), for `_only_range_variables`.
+_STRINGS_AND_VARIABLES = re.compile(
+    r"""(?P<variable>\$\{[^}]*\}|\$\w+|\[\[\w+?(?::\w+)?\]\])
+      |(?P<string>"(?:[^"\\]|\\.)*"?|'(?:[^'\\]|\\.)*'?|`[^`]*`?)
+      |(?P<comment>\#[^\r\n]*)""",
+    re.ASCII | re.VERBOSE | re.DOTALL,
+)
+
 PlaceholderKind = Literal["duration", "number", "identifier", "operator", "function"]
 _OPERATOR = "+"
 # Words after which an operand has not ended: operators, modifiers and aggregations (`sum $x` is no operand pair).
@@ -195,6 +203,10 @@ def substitute_variables(query: str, *, as_identifiers: frozenset[int] = frozens
     """
     if "$" not in query and "[[" not in query:
         return Substitution(original=query, text=query)
+    if not as_identifiers:
+        ranged = _only_range_variables(query)
+        if ranged is not None:
+            return ranged
     pieces: list[str] = []
     placeholders: list[Placeholder] = []
     stack: list[str] = []  # "paren", "labels" (a grouping label list), "brace", "bracket"
@@ -245,6 +257,38 @@ def substitute_variables(query: str, *, as_identifiers: frozenset[int] = frozens
         elif kind == "other" and text in ")]}" and stack:
             stack.pop()
         recent = [recent[1], text.lower() if kind == "word" else text]
+    return Substitution(original=query, text="".join(pieces), placeholders=tuple(placeholders))
+
+
+def _only_range_variables(query: str) -> Substitution | None:
+    """The substitution of a query whose every variable is a whole range (`[$__rate_interval]`), found without the
+    full scan; None for any other query.
+
+    Most dashboard queries are of this kind. The scan skips strings and comments as `_SCANNER` reads them (no word,
+    number or other token of its holds a quote, `#`, `$` or `[`, so both see the same ones), and a variable right
+    after a `[` that is not in a string or comment is in a bracket: `_placeholder_kind` makes it a duration when a
+    `]` follows.
+    """
+    pieces: list[str] = []
+    placeholders: list[Placeholder] = []
+    last = 0
+    length = 0
+    for match in _STRINGS_AND_VARIABLES.finditer(query):
+        if match.lastgroup != "variable":
+            continue
+        start, end = match.span()
+        variable = VARIABLE_PATTERN.fullmatch(match.group())
+        if variable is None or query[start - 1 : start] != "[" or query[end : end + 1] != "]":
+            return None
+        replacement = f"{_DURATION_BASE + len(placeholders)}s"
+        pieces.append(query[last:start])
+        length += start - last
+        placeholders.append(Placeholder(variable=_reference(variable, offset=start), kind="duration",
+                                        text=replacement, start=length, end=length + len(replacement)))
+        pieces.append(replacement)
+        length += len(replacement)
+        last = end
+    pieces.append(query[last:])
     return Substitution(original=query, text="".join(pieces), placeholders=tuple(placeholders))
 
 

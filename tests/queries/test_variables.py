@@ -133,3 +133,26 @@ def test_duration_and_identifier_placeholders_say_which_variable_they_were() -> 
     assert substitution.duration_variable(300) is None
     assert substitution.identifier_variable("grafana_var_metric").name == "metric"
     assert substitution.restore("grafana_var_metric_total") == "${metric}_total"
+
+
+_RANGE_PIECES = (
+    "rate(x", "[$__rate_interval]", "[$__interval]", "[${__range}]", "[[[w]]]", "[$x", "$x]", "[ $x]", "[$x:1m]",
+    ")", "{a=\"[$x]\"}", "{a='[$x'}", "`[$y]`", "# [$c]\n", " offset $o", "sum by ($l) (", "$__range_s", "[5m]",
+    " + ", "\"unterminated [$x]", "'\\'[$e]'", "${a.b:csv}", "[${}]", "[$1]",
+)  # fmt: skip
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_the_range_only_shortcut_substitutes_exactly_as_the_full_scan(seed: int, monkeypatch) -> None:
+    import random
+
+    from dashctl.queries import variables
+
+    rng = random.Random(seed)
+    queries = ["".join(rng.choice(_RANGE_PIECES) for _ in range(rng.randint(1, 6))) for _ in range(1500)]
+    fast = [variables.substitute_variables(query) for query in queries]
+    shortcut = sum("$" in query and variables._only_range_variables(query) is not None for query in queries)
+    monkeypatch.setattr(variables, "_only_range_variables", lambda query: None)
+    for query, substitution in zip(queries, fast, strict=True):
+        assert substitution == variables.substitute_variables(query), f"seed {seed}: {query!r}"
+    assert shortcut > 100, f"seed {seed}: the shortcut was taken only {shortcut} times"

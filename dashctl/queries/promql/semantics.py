@@ -192,10 +192,10 @@ def find_experimental(
 ) -> SemanticProblem | None:
     """The first experimental function or aggregation in `expr` (parsed from `text`), worded as Prometheus words
     it; `tokens` gives the tokens of `text`, asked for only to place a problem."""
-    from dashctl.queries.promql.analysis import walk_promql
-
     if _EXPERIMENTAL_WORD.search(text) is None:
         return None
+    from dashctl.queries.promql.analysis import walk_promql
+
     for node in walk_promql(expr):
         if isinstance(node, promql_parser.Call) and node.func.name in EXPERIMENTAL_FUNCTIONS:
             name, message = node.func.name, f"function {node.func.name!r} is not enabled".replace("'", '"')
@@ -218,10 +218,10 @@ def find_label_replace_problem(
 ) -> SemanticProblem | None:
     """A `label_replace` whose regex Go refuses: Prometheus fails such a query every time it runs it. `text` and
     `tokens` as for `find_experimental`."""
-    from dashctl.queries.promql.analysis import walk_promql
-
     if "label_replace" not in text.lower():
         return None
+    from dashctl.queries.promql.analysis import walk_promql
+
     for node in walk_promql(expr):
         if not (isinstance(node, promql_parser.Call) and node.func.name == "label_replace" and len(node.args) == 5):
             continue
