@@ -155,3 +155,18 @@ def test_the_writer_writes_the_alert_rule_and_configmap_shapes_itself():
 
 def test_json_exponents_keep_pythons_spelling():
     assert dump_json({"a": [1e16, 1e-7, 2.5]}, minify=True) == '{"a":[1e+16,1e-07,2.5]}'
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_the_fast_checks_of_long_strings_find_what_the_regexes_find(seed: int) -> None:
+    # Long ASCII strings skip the regexes (a dashboard's JSON, a rule file's literal block): same verdicts.
+    rng = random.Random(seed)
+    pieces = ["a", " ", "\n", "\t", "\r", "\x7f", "\x00", "\x1f", "~", "é", "\u2028", "\n\n", " \n"]
+    for _ in range(2000):
+        common = rng.choice([["a", " ", "\n"], ["a", "b"], pieces])
+        text = "".join(rng.choice(common if rng.random() < 0.98 else pieces) for _ in range(rng.randint(0, 150)))
+        text = rng.choice(["", " ", "\n", "\n\n", "a"]) + text + rng.choice(["", " ", "\n", "\n\n", "a", " \n"])
+        for pattern, allowed in ((encoding._UNPRINTABLE, encoding._PRINTABLE_ASCII),
+                                 (encoding._UNPRINTABLE_BLOCK, encoding._PRINTABLE_ASCII_BLOCK)):
+            assert encoding._unprintable(text, pattern, allowed) == bool(pattern.search(text)), f"seed {seed}: {text!r}"
+        assert encoding._block_refused(text) == bool(encoding._BLOCK_REFUSED.search(text)), f"seed {seed}: {text!r}"
