@@ -43,3 +43,15 @@ def test_as_a_decorator_each_call_restores(thresholds) -> None:
 
     assert build(2) == 0
     assert gc.get_threshold() == (700, 10, 10)
+
+
+def test_overlapping_blocks_restore_the_thresholds_when_the_last_one_closes(thresholds) -> None:
+    # Two builds in two threads: the first to finish must not put the default back under the other.
+    gc.set_threshold(700, 10, 10)
+    first, second = fewer_collections(), fewer_collections()
+    first.__enter__()
+    second.__enter__()
+    first.__exit__(None, None, None)
+    assert gc.get_threshold()[0] == BUILD_THRESHOLD
+    second.__exit__(None, None, None)
+    assert gc.get_threshold() == (700, 10, 10)
