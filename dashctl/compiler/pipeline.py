@@ -77,6 +77,8 @@ class PackagedSection:
     files: Mapping[str, bytes]
     counts: Mapping[str, int]
     linked: frozenset[str]
+    # The files the worker put in the (streaming) sink itself, by name (their `files` bytes are then empty).
+    staged: Mapping[str, StagedFile] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -255,13 +257,12 @@ def _build_environment(
         section_definitions = [d for d in discovery.definitions if d.kind not in ("dashboard", "datasources")]
         reused = cache.section(name, environment.name, section_definitions, previous) if cache is not None else None
         packaged_section = workers.section(environment.name, name) if workers is not None and reused is None else None
+        staged: Mapping[str, StagedFile] = {}
         if reused is not None:
             section_files, section_state = reused
         elif packaged_section is not None:
             section_files, section_state = dict(packaged_section.files), {"counts": dict(packaged_section.counts)}
-            if cache is not None:
-                cache.remember_section(name, environment.name, section_definitions, set(packaged_section.linked),
-                                       discovery.of_kind("dashboard"), section_files, section_state, previous)
+            staged = packaged_section.staged
         else:
             # Sections take no validate_queries keyword: the switch reaches their check_query calls by context.
             with query_validation(enabled=validate_queries):
@@ -276,8 +277,16 @@ def _build_environment(
         # Without keep_compiled only what the CLI prints stays: the compiled alerting is dropped with the models.
         extras.update(section_state if keep_compiled else {"counts": section_state.get("counts", {})})
         for file_name, data in section_files.items():
-            sink.add(f"{environment.name}/{file_name}", data)
+            if file_name in staged:  # the worker put it in the (streaming) sink itself
+                sink.record(f"{environment.name}/{file_name}", staged[file_name])
+            else:
+                sink.add(f"{environment.name}/{file_name}", data)
             resources.append(file_name)
+        if packaged_section is not None and cache is not None:
+            cache.remember_section(name, environment.name, section_definitions, set(packaged_section.linked),
+                                   discovery.of_kind("dashboard"),
+                                   {file_name: sink.files()[f"{environment.name}/{file_name}"]
+                                    for file_name in section_files}, section_state, previous)
         # Not held while the dashboards are built: the manifests, their bytes and (without keep_compiled) the
         # compiled alerting are as large as the environment's alert rules.
         reused = section_manifests = section_files = section_state = data = packaged_section = None
@@ -395,18 +404,27 @@ def package_in_worker(project: Project, definition: Definition, environment: Env
 
 
 def section_in_worker(project: Project, discovery: Discovery, environment: Environment,
-                      previous: Mapping[str, bytes], name: str, *, validate_queries: bool) -> PackagedSection | None:
-    """Build and package one section of one environment (in a worker process); None when it meets any problem."""
+                      previous: Mapping[str, bytes], name: str, *, validate_queries: bool,
+                      sink: OutputSink | None = None) -> PackagedSection | None:
+    """Build and package one section of one environment (in a worker process); None when it meets any problem.
+
+    With a streaming `sink` the worker adds the files to it itself and hands back only what the sink staged."""
     from dashctl.queries.validation import query_validation
 
     with query_validation(enabled=validate_queries):
         manifests, problems, state = _extra_sections()[name](project, discovery, environment, previous)
     if problems:
         return None
-    return PackagedSection(
-        files={manifest.file_name: dump_yaml(dict(manifest.body)).encode() for manifest in manifests},
-        counts=dict(state.get("counts", {})), linked=frozenset(_linked_dashboards(state)),
-    )
+    files: dict[str, bytes] = {}
+    staged: dict[str, StagedFile] = {}
+    for manifest in manifests:
+        data = dump_yaml(dict(manifest.body)).encode()
+        added = sink.add(f"{environment.name}/{manifest.file_name}", data) if sink is not None else None
+        if added is not None:
+            staged[manifest.file_name], data = added, b""
+        files[manifest.file_name] = data
+    return PackagedSection(files=files, counts=dict(state.get("counts", {})),
+                           linked=frozenset(_linked_dashboards(state)), staged=staged)
 
 
 def _worker_sections(discovery: Discovery, cache: BuildCache | None,

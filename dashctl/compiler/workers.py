@@ -150,7 +150,7 @@ def _package_chunk(
                 if isinstance(item, str):  # a section's name
                     packaged[(environment, item)] = section_in_worker(
                         project, discovery, environments[environment], previous, item,
-                        validate_queries=validate_queries,
+                        validate_queries=validate_queries, sink=sink,
                     )
                 else:
                     packaged[(environment, item)] = package_in_worker(

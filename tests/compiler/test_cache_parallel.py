@@ -172,3 +172,18 @@ def test_a_section_built_by_a_worker_fills_the_cache_with_what_its_definitions_r
     assert len(_pids(many_with_rules)) == 4
     assert dict(rebuilt.files) == dict(build_project(project, jobs=1).files)
     assert any(b"[10m]" in data for data in rebuilt.files.values())
+
+
+def test_a_streamed_build_gets_the_sections_workers_built_through_the_stage(many_with_rules):
+    import os
+
+    from dashctl.compiler.output import staged_output
+
+    project = load_project(many_with_rules.root)
+    in_memory = build_project(project, jobs=1)
+    with staged_output(many_with_rules.root / "deploy") as sink:
+        build_project(project, previous=sink.previous, sink=sink, jobs=2, keep_compiled=False)
+        staged = {path.relative_to(sink.stage).as_posix(): path.read_bytes()
+                  for path in sink.stage.rglob("*") if path.is_file()}
+    assert staged == dict(in_memory.files)
+    assert os.getpid() not in _pids(many_with_rules)[2:]  # the alerting came from the workers, through the stage
