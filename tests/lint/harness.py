@@ -19,6 +19,7 @@ from typing import Any
 
 from dashctl.compiler.pipeline import BuildOutput, EnvironmentBuild, build_project
 from dashctl.lint import Finding, LintReport, lint_build
+from dashctl.lint.render import render_text
 from dashctl.project.config import load_project
 
 
@@ -183,3 +184,8 @@ def without_annotation(name: str) -> Callable[[BuildOutput], BuildOutput]:
 
     return map_alert_rules(change)
 
+
+
+def rule_text(report: LintReport, rule_id: str) -> str:
+    """What `dashctl lint` prints (text format) for the findings of one rule of the report."""
+    return render_text(replace(report, findings=tuple(f for f in report.findings if f.rule == rule_id)))
