@@ -5,6 +5,7 @@ imports, all real dashctl and grafanalib API) and `env`, this repository's prod 
 declares (`@dashboard`, `@rule_group`, ...) are then built for `env`, and dashboards compiled as `dashctl build`
 compiles them. A block that cannot run on its own (a piece of a larger call, a file layout) is marked with
 `<!-- fragment: why -->` on the line before it; their number is capped, and each needs its reason.
+The lint rule pages (docs/rules/) are the exception: their blocks are whole files, linted by test_rule_pages.py.
 """
 
 from __future__ import annotations
@@ -31,9 +32,7 @@ _FRAGMENT = re.compile(r"^<!--\s*fragment:\s*(?P<reason>.*?)\s*-->\s*$")
 
 
 def _documents() -> list[Path]:
-    # docs/rules/ shows each lint rule's pattern with the rest of the call elided (`AlertRule(..., for_="30s")`);
-    # those are tested as lint cases (tests/lint/rules), not run here.
-    return [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
+    return [REPO / "README.md", *sorted((REPO / "docs").rglob("*.md"))]
 
 
 def _blocks() -> list[tuple[str, int, str, str | None]]:
@@ -55,7 +54,9 @@ def _blocks() -> list[tuple[str, int, str, str | None]]:
 
 
 BLOCKS = _blocks()
-RUNNABLE = [block for block in BLOCKS if block[3] is None]
+# The lint rule pages' blocks are whole files of a project, linted by tests/docs/test_rule_pages.py.
+RULE_PAGES = "docs/rules/"
+RUNNABLE = [block for block in BLOCKS if block[3] is None and not block[0].startswith(RULE_PAGES)]
 
 
 @pytest.fixture(scope="module")
@@ -99,3 +100,12 @@ def test_docs_panels_shows_the_signature_of_every_panel_factory():
     missing = [name for name, function in factories().items()
                if f"### `{name}`\n\n```\n{render_signature(function, name)}\n```" not in text]
     assert missing == [], "regenerate the signatures in docs/panels.md (tests/docs/signatures.py renders them)"
+
+
+def test_every_block_of_the_rule_pages_is_linted():
+    from tests.docs.rule_pages import all_examples
+
+    blocks = [(file, line) for file, line, _, _ in BLOCKS if file.startswith(RULE_PAGES)]
+    linted = sum(len(example.files) + len(example.problems) for example in all_examples())
+    assert blocks and len(blocks) == linted, "a python block of docs/rules/ is not part of an example"
+    assert [block for block in BLOCKS if block[0].startswith(RULE_PAGES) and block[3] is not None] == []
