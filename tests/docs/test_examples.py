@@ -42,7 +42,10 @@ def _blocks() -> list[tuple[str, int, str, str | None]]:
         lines = path.read_text(encoding="utf-8").splitlines()
         index = 0
         while index < len(lines):
-            if _FENCE.match(lines[index]):
+            if lines[index].startswith("````"):
+                # A page's layout shown as markdown (docs/lint.md's rule page): its inner fences are not examples.
+                index = next(i for i in range(index + 1, len(lines)) if lines[i].startswith("````"))
+            elif _FENCE.match(lines[index]):
                 start = index
                 end = next(i for i in range(index + 1, len(lines)) if lines[i].startswith("```"))
                 marker = _FRAGMENT.match(lines[start - 1]) if start else None
