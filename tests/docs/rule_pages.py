@@ -76,7 +76,8 @@ def page_examples(path: Path) -> list[Example]:
                     entry["problems"].append(f"line {index + 1}: a python block outside the example sections")
                 elif match is None:
                     entry["problems"].append(f"line {index + 1}: the block must start with the file it is, "
-                                             "'# dashboards/<name>.py' (or alerts/, datasources/)")
+                                             "'# dashboards/<name>.py' (or alerts/, datasources/); "
+                                             "see docs/lint.md, A rule's page")
                 else:
                     entry["files"][match.group("path")] = "\n".join(body[1:]) + "\n"
             elif language in ("", "text") and section == "failing" and "failing" in found:

@@ -54,7 +54,7 @@ def test_the_example_shows_the_rule(example, make_project, request):
     assert example.files, f"{example}: the section has no python block"
     documented = [line.rstrip() for line in example.output]
     try:
-        project, report = _lint(example, make_project, request)
+        _, report = _lint(example, make_project, request)
     except DashctlError as error:
         errors = error.errors if isinstance(error, DefinitionErrors) else [error]
         printed = "".join(f"error: {item}\n" for item in errors).splitlines()
@@ -69,7 +69,8 @@ def test_the_example_shows_the_rule(example, make_project, request):
     if example.kind == "failing":
         printed = _as_on_the_page(example, request, rule_text(report, example.rule)).splitlines()
         heads = [line for line in documented if FINDING_HEAD.match(line)]
-        assert heads, f"{example}: the output block after the failing example shows no finding line"
+        assert heads, (f"{example}: the output block after the failing example shows no finding line "
+                       "(docs/lint.md, A rule's page)")
         assert heads == [line for line in printed if FINDING_HEAD.match(line)], (
             f"{example}: the page shows\n" + "\n".join(heads) + "\nbut dashctl lint prints\n" + "\n".join(printed))
         assert _subsequence(documented, printed), (
