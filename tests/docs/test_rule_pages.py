@@ -104,3 +104,20 @@ def test_every_page_has_its_examples_and_names_a_rule(page):
 def test_every_rule_has_a_page():
     pages = {page_rule(page) for page in rule_pages()}
     assert [item.id for item in all_rules() if item.id not in pages] == []
+
+
+FAILING = [example for example in EXAMPLES if example.kind == "failing" and not _is_live(example)]
+
+
+@pytest.mark.parametrize("example", FAILING, ids=str)
+def test_the_failing_output_is_what_the_cli_prints(example, make_project):
+    """The same examples through `dashctl lint` itself: what the page shows is on its stdout (stderr for a
+    refused definition), and the exit code follows the severity (3 when the definition is refused)."""
+    project = make_project(dict(example.files), basic=False)
+    result = project.run("lint", "--min-severity", "info")
+    documented = [line.rstrip() for line in example.output]
+    refused = bool(documented) and documented[0].startswith("error: ")
+    printed = (result.stderr if refused else result.stdout).splitlines()
+    assert _subsequence(documented, printed), f"{example}: dashctl lint prints\n" + "\n".join(printed)
+    fails = any(f"error[{example.rule}]" in line for line in documented)
+    assert result.exit_code == (3 if refused else 1 if fails else 0), result.stderr
