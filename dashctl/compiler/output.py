@@ -6,8 +6,8 @@ or is killed leaves the previous output in place. Anything else in the output di
 environments, an environment no longer configured) is never touched.
 
 The files are streamed: `staged_output` takes the lock and opens a StagingSink, to which `build_project` hands each
-file as it is produced; the sink compares it with the file on disk (hard-linking it into the stage when they are the
-same, writing it there otherwise) and keeps only its size, digest and change, so neither the build nor the previous
+file as it is produced; the sink compares it with the file on disk (writing it into the stage when they differ; the
+unchanged ones are hard-linked there only once something changed, so a rebuild that changed nothing stages nothing) and keeps only its size, digest and change, so neither the build nor the previous
 output is held in memory. `install_output` then swaps the staged trees in. `--check` uses a sink without a stage:
 it only compares, file by file.
 
@@ -116,14 +116,25 @@ class StagingSink:
                     change = None
             except OSError:
                 pass
-        if self.stage is not None:
-            stage_file(self.stage, path, data, same_as=on_disk if change is None else None)
+        if self.stage is not None and change is not None:
+            stage_file(self.stage, path, data)
+        # An unchanged file is linked into the stage only once the build is known to change something
+        # (`complete_stage`): a rebuild that changed nothing then stages nothing at all.
         staged = StagedFile(size=len(data), digest=hashlib.sha256(data).hexdigest(), change=change)
         self._entries[path] = staged
         return staged
 
     def record(self, path: str, staged: StagedFile) -> None:
+        """A file a worker process added to its copy of this sink (so staged there, unless unchanged)."""
         self._entries[path] = staged
+
+    def complete_stage(self) -> None:
+        """Link the unchanged files into the stage beside those staged already, before it is swapped in."""
+        if self.stage is None:
+            raise OutputError("complete_stage needs a sink with a stage")  # a dashctl bug
+        for path, staged in self._entries.items():
+            if staged.change is None:
+                stage_file(self.stage, path, None, same_as=self.directory / path)
 
     def files(self) -> Mapping[str, bytes]:
         return _StagedFiles(self)
@@ -138,7 +149,7 @@ class StagingSink:
         """The bytes of a file added: from the stage, or once swapped in (or when it is unchanged) from the output
         directory. A sink without a stage (`--check`) keeps no bytes of a file that differs."""
         staged = self._entries[path]
-        if self.stage is not None and not self.handed_over:
+        if self.stage is not None and not self.handed_over and staged.change is not None:
             return (self.stage / path).read_bytes()
         if self.stage is None and staged.change is not None:
             raise OutputError(f"{path} was only compared with the output directory, not kept")  # a dashctl bug
@@ -279,6 +290,7 @@ def install_output(output: BuildOutput, sink: StagingSink, *, shown: Path) -> li
     if not changes:
         return []
     _refuse_foreign(output, sink.directory, shown=shown)
+    sink.complete_stage()
     sink.handed_over = True
     swap_in(sink.stage, sink.directory, output.owned_dirs)
     return changes

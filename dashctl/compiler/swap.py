@@ -129,9 +129,10 @@ def new_stage(directory: Path) -> Path:
     return stage
 
 
-def stage_file(stage: Path, path: str, data: bytes, *, same_as: Path | None = None) -> None:
-    """Put one file (`<name>/<path>`) in the stage: hard-linked from `same_as`, whose bytes are `data`, where the
-    file system allows (a rebuild that changed one file of thousands then writes one file), else written."""
+def stage_file(stage: Path, path: str, data: bytes | None, *, same_as: Path | None = None) -> None:
+    """Put one file (`<name>/<path>`) in the stage: hard-linked from `same_as`, whose bytes are `data` (None: read
+    them from it), where the file system allows (a rebuild that changed one file of thousands then writes one
+    file), else written."""
     target = stage / path
     try:
         target.parent.mkdir(mode=0o755, parents=True, exist_ok=True)
@@ -140,9 +141,11 @@ def stage_file(stage: Path, path: str, data: bytes, *, same_as: Path | None = No
         temporary = target.parent / f".{target.name}.{os.getpid()}-{next(_staged_count)}"
         try:
             if same_as is None or not _linked(same_as, temporary):
+                if data is None and same_as is not None:
+                    data = same_as.read_bytes()
                 handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
                 with os.fdopen(handle, "wb") as stream:
-                    stream.write(data)
+                    stream.write(data or b"")
             os.replace(temporary, target)
         except BaseException:
             temporary.unlink(missing_ok=True)

@@ -53,18 +53,39 @@ def test_each_file_is_in_the_stage_before_the_swap_and_only_its_record_in_memory
     assert not list(many.root.glob(".deploy.*"))  # the stage went with the swap
 
 
-def test_unchanged_files_are_hard_linked_and_a_second_build_swaps_nothing(many):
+def test_a_second_build_stages_nothing_and_swaps_nothing(many):
     project = load_project(many.root)
     assert many.run("build", "--no-cache").exit_code == 0
     deploy = many.root / "deploy"
     inode = (deploy / "dev/kustomization.yaml").stat().st_ino
     with staged_output(deploy) as sink:
         result = build_project(project, previous=sink.previous, sink=sink)
-        assert (sink.stage / "dev/kustomization.yaml").stat().st_ino == inode
         assert {sink.staged(path).change for path in result.files} == {None}
+        assert not [path for path in sink.stage.rglob("*") if path.is_file()]  # no link made until one is needed
+        assert result.files["dev/kustomization.yaml"] == (deploy / "dev/kustomization.yaml").read_bytes()
         assert install_output(result, sink, shown=deploy) == []
     assert (deploy / "dev/kustomization.yaml").stat().st_ino == inode  # left as it was, not swapped
     assert not list(many.root.glob(".deploy.*"))
+
+
+def test_once_a_file_changed_the_unchanged_ones_are_hard_linked_into_the_stage(tmp_path):
+    deploy = tmp_path / "deploy"
+    (deploy / "dev").mkdir(parents=True)
+    (deploy / "dev/kustomization.yaml").write_bytes(b"resources:\n- a.yaml\n- b.yaml\n")
+    (deploy / "dev/a.yaml").write_bytes(b"a: 1\n")
+    (deploy / "dev/b.yaml").write_bytes(b"b: 1\n")
+    inode = (deploy / "dev/a.yaml").stat().st_ino
+    output = BuildOutput(files={"dev/kustomization.yaml": b"resources:\n- a.yaml\n- b.yaml\n", "dev/a.yaml": b"a: 1\n",
+                                "dev/b.yaml": b"b: 2\n"}, owned_dirs=("dev",))
+    with staged_output(deploy) as sink:
+        for path, data in output.files.items():
+            sink.add(path, data)
+        assert not (sink.stage / "dev/a.yaml").exists()
+        assert (sink.stage / "dev/b.yaml").read_bytes() == b"b: 2\n"
+        assert [difference.path for difference in install_output(output, sink, shown=deploy)] == ["dev/b.yaml"]
+    assert (deploy / "dev/a.yaml").stat().st_ino == inode  # linked into the new tree, not copied
+    assert {path.name: path.read_bytes() for path in (deploy / "dev").iterdir()} == {
+        "kustomization.yaml": b"resources:\n- a.yaml\n- b.yaml\n", "a.yaml": b"a: 1\n", "b.yaml": b"b: 2\n"}
 
 
 def test_a_path_staged_twice_never_writes_through_a_hard_link_into_the_output(tmp_path):
