@@ -24,6 +24,7 @@ __all__ = [
     "literal_secret_in_query",
     "literal_secret_in_url",
     "looks_like_secret",
+    "mask_literal_secrets",
     "scan_for_secrets",
     "secure_json_key",
     "string_leaves",
@@ -138,6 +139,34 @@ def scan_for_secrets(value: Any, path: str = "") -> Iterator[tuple[str, str]]:
         found = looks_like_secret(text)
         if found:
             yield where, found
+
+
+_STRING_LITERAL = re.compile(r"""(?P<quote>['"])(?P<text>(?:\\.|(?!(?P=quote)).)*)(?P=quote)""")
+_KEY_BEFORE = re.compile(r"""(?:(\w+)\s*=|['"]([\w.-]+)['"]\s*:)\s*$""")
+
+
+def mask_literal_secrets(line: str) -> str:
+    """A line of source with every string literal that holds, or is named as, a credential replaced by `***`:
+    for messages that quote the user's code (lint shows the line a finding points at), which must never repeat a
+    secret, not even in part."""
+
+    def masked(match: re.Match[str]) -> str:
+        text = match.group("text")
+        key = _KEY_BEFORE.search(line, 0, match.start())
+        named = key is not None and bool(SECRET_NAME.search(key.group(1) or key.group(2) or ""))
+        if text and not is_reference(text) and (named or _credential_like(text)):
+            return f"{match.group('quote')}***{match.group('quote')}"
+        return match.group(0)
+
+    return _STRING_LITERAL.sub(masked, line)
+
+
+def _credential_like(text: str) -> bool:
+    if looks_like_secret(text) or token_like(text):
+        return True
+    if "://" in text:
+        return literal_secret_in_url(text) is not None
+    return "=" in text and " " not in text and literal_secret_in_query(text.lstrip("?")) is not None
 
 
 def string_leaves(value: Any, path: str = "") -> Iterator[tuple[str, str]]:

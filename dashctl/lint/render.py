@@ -37,6 +37,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from dashctl.credentials import mask_literal_secrets
 from dashctl.errors import SourceLocation
 from dashctl.lint.engine import LintReport, SuppressedFinding
 from dashctl.lint.finding import Finding, Severity
@@ -74,13 +75,13 @@ def _text_block(finding: Finding, report: LintReport, source: SourceIndex,
     gutter = " " * len(number)
     text = source.line(finding.location)
     if text is not None:
-        stripped = text.rstrip()
+        stripped = mask_literal_secrets(text.rstrip())
         start = len(stripped) - len(stripped.lstrip())
         lines.append(f"  {number} | {stripped}")
         lines.append(f"  {gutter} | {' ' * start}{'^' * max(1, len(stripped) - start)}")
     if finding.query is not None and finding.position is not None:
         label = f"query {finding.query_ref}: " if finding.query_ref else "query: "
-        lines.append(f"  {gutter} | {label}{finding.query}")
+        lines.append(f"  {gutter} | {label}{mask_literal_secrets(finding.query)}")
         lines.append(f"  {gutter} | {' ' * (len(label) + finding.position)}^ column {finding.position + 1}")
     if finding.hint:
         lines.append(f"  {gutter} = hint: {finding.hint}")

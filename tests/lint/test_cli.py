@@ -204,3 +204,27 @@ def test_the_bundled_definitions_lint_clean():
     # The one deliberate exception, the SLO row's fixed burn-rate windows, is suppressed with its reason.
     assert {f["rule"] for f in document["suppressed"]} == {"promql/rate-interval"}
     assert document["environments"] == ["dev", "prod"]
+
+
+TOKEN = "Zq8vK2mN4pR7sT1wX5yB9cD3"
+ONE_LINE_SECRET = {"datasources/stack.py": f'''
+from dashctl.datasources import Loki
+from dashctl.definitions import datasources
+
+
+@datasources
+def stack(env):
+    return [Loki(name="Loki", uid=env.datasource("logs").uid, url="http://loki:3100", json_data={{"tenant": "{TOKEN}"}})]
+'''}
+
+
+@pytest.mark.parametrize("output_format", ["text", "json", "github", "sarif"])
+def test_the_source_line_of_a_finding_never_repeats_a_secret(make_project, output_format):
+    """The text output quotes the line a finding points at: a credential written on it is masked there."""
+    _, result = lint(make_project, ONE_LINE_SECRET, "--format", output_format)
+    assert "secret/literal-value" in result.stdout, result.stdout + result.stderr
+    output = result.stdout + result.stderr
+    pieces = {TOKEN[start:start + 6] for start in range(len(TOKEN) - 5)}
+    assert not [piece for piece in pieces if piece in output], output
+    if output_format == "text":
+        assert 'json_data={"tenant": "***"}' in result.stdout  # the line is still shown, the value masked
