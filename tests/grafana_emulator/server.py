@@ -11,6 +11,7 @@ import json
 import socket
 import sys
 import threading
+import time
 import traceback
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -51,6 +52,8 @@ class RecordedRequest:
     status: int | None
     handled: bool
     fault: str | None = None
+    # time.monotonic() when the handler began to act on it (None: it never did): orders what two clients did.
+    acted_at: float | None = None
 
 
 class GrafanaEmulator:
@@ -317,11 +320,14 @@ class _Handler(BaseHTTPRequestHandler):
         method, path = self.command, parts.path
         fault = emulator.faults.pick(method, path)
 
+        acted_at: list[float] = []
+
         def record(status: int | None, handled: bool) -> None:
             emulator.record(
                 RecordedRequest(
                     method=method, path=path, query=parts.query, write=method in WRITE_METHODS, status=status,
                     handled=handled, fault=None if fault is None else str(fault),
+                    acted_at=acted_at[0] if handled and acted_at else None,
                 )
             )  # fmt: skip
 
@@ -331,6 +337,7 @@ class _Handler(BaseHTTPRequestHandler):
             record(None if fault.drop else fault.status, handled=False)
             self._spoil(fault)
             return
+        acted_at.append(time.monotonic())
         reply = dispatch(
             emulator.state,
             method=method,
