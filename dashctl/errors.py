@@ -106,6 +106,7 @@ class DefinitionError(DashctlError):
         definition: str | None = None,
         hint: str | None = None,
         value: object = None,
+        keyword: str | None = None,
     ):
         super().__init__(message)
         self.message = message
@@ -115,6 +116,9 @@ class DefinitionError(DashctlError):
         # The bad value the message is about (the very object), so that one read from the configuration with
         # `env.value(...)` is reported where the configuration writes it (dashctl.project.config.at_config_line).
         self.value = value
+        # The keyword argument of the call at `location` that holds the bad value (`severity`), so that the
+        # problem can be moved to the line where `severity=` is written.
+        self.keyword = keyword
 
     def in_environments(self, names: Sequence[str]) -> DefinitionError:
         """This error, marked as met in the builds of `names` (rendered after the message)."""

@@ -147,9 +147,11 @@ class _Compiler:
 
     def keyword_location(self, query: PromQL | LogQL, keyword: str) -> SourceLocation:
         """The line of `keyword=` (`expr`, `datasource`) in the query's call, else the call's."""
+        return self._keyword_line(relative_location(query.location, self.project.root), keyword)
+
+    def _keyword_line(self, call: SourceLocation, keyword: str) -> SourceLocation:
         from dashctl.lint.source import SourceIndex
 
-        call = relative_location(query.location, self.project.root)
         if self._source is None:
             self._source = SourceIndex(self.project.root)
         return self._source.keyword_location(call, keyword) or call
@@ -176,6 +178,8 @@ class _Compiler:
         located = error.with_context(location=definition.location, definition=definition.label)
         if located.location is not None:
             located.location = relative_location(located.location, self.project.root)
+            if located.keyword is not None:  # at the line of `severity=`, not of the call that has it
+                located.location = self._keyword_line(located.location, located.keyword)
         return located
 
     def report(self, message: str, *, location: SourceLocation | None, definition: str | None,

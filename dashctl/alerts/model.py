@@ -74,22 +74,24 @@ class _Problems:
         self.location = location
         self.found: list[DefinitionError] = []
 
-    def add(self, message: str, hint: str | None = None, value: object = None) -> None:
-        """One problem; `value` is the bad value itself, when the message is about one (see DefinitionError)."""
+    def add(self, message: str, hint: str | None = None, value: object = None, keyword: str | None = None) -> None:
+        """One problem; `value` is the bad value itself, when the message is about one, and `keyword` the argument
+        that holds it (see DefinitionError)."""
         self.found.append(DefinitionError(message, location=self.location, definition=self.what, hint=hint,
-                                          value=value))
+                                          value=value, keyword=keyword))
 
     def duration(self, value: Any, name: str, *, allow_zero: bool = True) -> int | None:
+        keyword = name if name.isidentifier() else None
         if not isinstance(value, str):
-            self.add(f"{name} must be a duration string such as '5m', not {value!r}", value=value)
+            self.add(f"{name} must be a duration string such as '5m', not {value!r}", value=value, keyword=keyword)
             return None
         try:
             milliseconds = parse_duration(value)
         except ValueError as error:
-            self.add(f"{name}: {error}", value=value)
+            self.add(f"{name}: {error}", value=value, keyword=keyword)
             return None
         if not allow_zero and milliseconds == 0:
-            self.add(f"{name} must be longer than 0s", value=value)
+            self.add(f"{name} must be longer than 0s", value=value, keyword=keyword)
         return milliseconds
 
     def raise_if_any(self) -> None:
@@ -371,17 +373,18 @@ class AlertRule:
             problems.add("the rule needs a title")
         elif len(self.title) > TITLE_MAX_LENGTH:
             problems.add(f"title is {len(self.title)} characters long; Grafana allows {TITLE_MAX_LENGTH}",
-                         value=self.title)
+                         value=self.title, keyword="title")
         if self.severity not in SEVERITIES:
             problems.add(f"unknown severity {self.severity!r}",
-                         hint=_choices(self.severity, SEVERITIES), value=self.severity)
+                         hint=_choices(self.severity, SEVERITIES), value=self.severity, keyword="severity")
         if not isinstance(self.summary, str) or not self.summary.strip():
             problems.add("the rule needs a summary", hint="one line that says what is wrong, e.g. "
                          "'{{ $labels.pod }} restarts often'")
         if self.runbook_url is not None:
             parts = urlsplit(self.runbook_url) if isinstance(self.runbook_url, str) else None
             if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
-                problems.add(f"runbook_url {self.runbook_url!r} is not an http(s) URL", value=self.runbook_url)
+                problems.add(f"runbook_url {self.runbook_url!r} is not an http(s) URL", value=self.runbook_url,
+                             keyword="runbook_url")
         elif self.severity == "critical":
             problems.add(
                 "a critical rule needs a runbook_url",
@@ -391,11 +394,12 @@ class AlertRule:
         problems.duration(self.keep_firing_for, "keep_firing_for")
         if self.no_data_state not in NO_DATA_STATES:
             problems.add(f"unknown no_data_state {self.no_data_state!r}",
-                         hint=_choices(self.no_data_state, NO_DATA_STATES), value=self.no_data_state)
+                         hint=_choices(self.no_data_state, NO_DATA_STATES), value=self.no_data_state,
+                         keyword="no_data_state")
         if self.exec_err_state not in EXEC_ERR_STATES:
             problems.add(
                 f"unknown exec_err_state {self.exec_err_state!r}", hint=f"one of {', '.join(EXEC_ERR_STATES)}",
-                value=self.exec_err_state,
+                value=self.exec_err_state, keyword="exec_err_state",
             )
         if self.team is not None and not (isinstance(self.team, str) and self.team):
             problems.add(f"team must be a non-empty string, not {self.team!r}", value=self.team)

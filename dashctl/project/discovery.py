@@ -106,6 +106,11 @@ def error_from_exception(error: BaseException, root: Path, *, fallback: Path, de
         located = error.with_context(location=_deepest_user_frame(error, root, fallback), definition=definition)
         if located.location is not None:
             located.location = relative_location(located.location, root)
+            if located.keyword is not None:  # at the line of `severity=`, not of the call that has it
+                from dashctl.lint.source import SourceIndex
+
+                located.location = SourceIndex(root).keyword_location(located.location, located.keyword) or \
+                    located.location
         return located
     if isinstance(error, SyntaxError) and error.filename:
         location = relative_location(SourceLocation(file=error.filename, line=error.lineno), root)

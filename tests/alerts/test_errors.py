@@ -56,7 +56,7 @@ def assert_refused(project, files, *needles):
     "source, needles",
     [
         (rule(severity="urgent"),
-         ["alerts/zz_bad.py:7", "unknown severity 'urgent'", "one of critical, warning, info"]),
+         ["alerts/zz_bad.py:10", "unknown severity 'urgent'", "one of critical, warning, info"]),
         (rule(severity="critical"), ["alerts/zz_bad.py:7", "a critical rule needs a runbook_url"]),
         (rule(condition='Math(expression="$B > 1")'), ["names refId 'B', which no query has", "known refIds: A"]),
         (rule(condition='Threshold(above=1, input="Q")'), ["the condition names refId 'Q'"]),

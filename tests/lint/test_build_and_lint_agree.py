@@ -187,6 +187,13 @@ Logs(
              '                datasource=env.value("datasource", "metrics"),\n            ),\n            condition')},
          ("dashctl.toml", 'datasource = "metric"'), "datasource 'metric' is not defined",
          values='datasource = "metric"'),
+    Case("an unknown severity written in Python",
+         {"alerts/shop.py": ALERTS.format(expr=GOOD_RATIO, threshold="ratio").replace(
+             'severity="warning"', 'severity="warn"')},
+         ("alerts/shop.py", 'severity="warn"'), "unknown severity 'warn'"),
+    Case("a pending period written in Python that is no duration",
+         {"alerts/shop.py": ALERTS.format(expr=GOOD_RATIO, threshold="ratio").replace('for_="5m"', 'for_="5x"')},
+         ("alerts/shop.py", 'for_="5x"'), "for_: not a duration: '5x'"),
     Case("a duplicate uid",
          {"dashboards/shop.py": dashboard(time_series()),
           "dashboards/shop_copy.py": dashboard(time_series()).replace("def shop(", "def shop_copy(")},
