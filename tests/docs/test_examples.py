@@ -70,7 +70,7 @@ def environment():
 
 
 @pytest.mark.parametrize("block", RUNNABLE, ids=[f"{file}:{line}" for file, line, _, _ in RUNNABLE])
-def test_the_example_runs(block, environment):
+def test_the_example_runs(block, environment, monkeypatch):
     from grafanalib.core import Dashboard
 
     from dashctl.dashboards.compile import compile_dashboard
@@ -79,8 +79,15 @@ def test_the_example_runs(block, environment):
     file, line, code, _ = block
     namespace: dict = {"env": environment, "__name__": f"docs_example_{line}"}
     exec(compile(PRELUDE, "<prelude>", "exec"), namespace)
+    # A block may register a lint rule (docs/lint.md's "Writing a rule"): into a registry of its own, so that it
+    # neither clashes with dashctl's rule of that id nor stays registered for the rest of the suite.
+    monkeypatch.setattr("dashctl.lint.registry._RULES", {})
     with collecting() as definitions:
         exec(compile("\n" * (line) + code, f"{file}", "exec"), namespace)
+    if "@rule(id=" in code:
+        from dashctl.lint import registry
+
+        assert registry._RULES, f"{file}:{line}: the rule of the example was not registered"
     for definition in definitions:
         if not definition.applies_to(environment.name):
             continue
