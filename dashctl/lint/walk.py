@@ -417,7 +417,7 @@ def _settings(build: Any, dashboards: list[DashboardContext], source: SourceInde
         # As the author wrote them: the provisioning entry has every `$` escaped for Grafana's interpolation.
         values = {path: unescape_value(value) for path, value in string_leaves(entry, "")}
         yield SettingsContext(environment=environment, kind="datasource", name=datasource.name, values=values,
-                              location=datasource.location)
+                              location=datasource.location, source=source)
     alerting = build.extras.get("alerts")
     for point in getattr(alerting, "contact_points", ()):
         values = {path: value for integration in point.integrations

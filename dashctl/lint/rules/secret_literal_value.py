@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from dashctl.credentials import (
@@ -25,8 +26,10 @@ def check(settings: SettingsContext) -> Iterator[Problem]:
         # A uid can look generated (Grafana makes 14-character ones, users write longer) without being secret.
         why = None if key.lower().endswith("uid") or key in ("type", "name") else _why(value)
         if why:
-            # The value itself is never repeated, not even in part: the finding names where it is.
+            # The value itself is never repeated, not even in part: the finding names where it is, at the line of
+            # the keyword that holds it where the call writes one (`json_data=` of `Loki(`).
             yield Problem(
+                location=settings.keyword_location(_keyword(path)),
                 message=f"{path} {why}; it is written in plain text to a ConfigMap",
                 hint="keep credentials in Grafana's environment and reference them: env_secret('NAME') in "
                 "secure_json_data or a contact point's credential setting; a link should not carry one at all",
@@ -48,3 +51,9 @@ def _why(value: str) -> str | None:
     if token_like(value):
         return "looks like a generated token"
     return None
+
+
+def _keyword(path: str) -> str:
+    """The Python keyword of a value's top-level provisioning key: `jsonData.tenant` is written as `json_data=`."""
+    key = re.split(r"[.\[]", path, maxsplit=1)[0]
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", key).lower()

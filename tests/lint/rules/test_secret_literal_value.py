@@ -66,7 +66,7 @@ CASES = [
     }),
     Case("a token-looking value in a datasource's json_data", files={
         "datasources/stack.py": datasources(f'{{"httpHeaderName1": "X-Scope-OrgID", "tenant": "{TOKEN}"}}'),
-    }, expect=[Expect("datasources/stack.py", at="Loki(", message="jsonData.tenant looks like a generated token")]),
+    }, expect=[Expect("datasources/stack.py", at="json_data=", message="jsonData.tenant looks like a generated token")]),
     Case("a token-looking value in a contact point's plain setting", files={
         "alerts/points.py": contact_points(f'Slack(url=env_secret("SLACK_URL"), username="{TOKEN}")'),
     }, expect=[Expect("alerts/points.py", at="ContactPoint(", message="slack.username looks like a generated")]),
