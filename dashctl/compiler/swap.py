@@ -141,11 +141,13 @@ def stage_file(stage: Path, path: str, data: bytes | None, *, same_as: Path | No
         temporary = target.parent / f".{target.name}.{os.getpid()}-{next(_staged_count)}"
         try:
             if same_as is None or not _linked(same_as, temporary):
-                if data is None and same_as is not None:
+                if data is None:
+                    if same_as is None:
+                        raise OutputError(f"no content to stage for {path}")  # a dashctl bug
                     data = same_as.read_bytes()
                 handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
                 with os.fdopen(handle, "wb") as stream:
-                    stream.write(data or b"")
+                    stream.write(data)
             os.replace(temporary, target)
         except BaseException:
             temporary.unlink(missing_ok=True)
