@@ -207,3 +207,28 @@ def test_a_build_killed_while_it_streams_leaves_the_old_or_the_new_tree(make_pro
         assert result.exit_code == 0, f"{where}: {result.stderr}"
         assert project.snapshot() == new, where
         assert not list(project.root.glob(".deploy.*")), where
+
+
+def test_where_the_file_system_has_no_hard_links_the_unchanged_files_are_copied(tmp_path, monkeypatch):
+    """Some file systems (a CI cache on FUSE, a Windows share) refuse link(): the stage copies from the output."""
+    import errno
+
+    def refuse(*args, **kwargs):
+        raise OSError(errno.EPERM, "Operation not permitted")
+
+    deploy = tmp_path / "deploy"
+    (deploy / "dev").mkdir(parents=True)
+    (deploy / "dev/kustomization.yaml").write_bytes(b"resources:\n- a.yaml\n- b.yaml\n")
+    (deploy / "dev/a.yaml").write_bytes(b"a: 1\n")
+    (deploy / "dev/b.yaml").write_bytes(b"b: 1\n")
+    inode = (deploy / "dev/a.yaml").stat().st_ino
+    output = BuildOutput(files={"dev/kustomization.yaml": b"resources:\n- a.yaml\n- b.yaml\n", "dev/a.yaml": b"a: 1\n",
+                                "dev/b.yaml": b"b: 2\n"}, owned_dirs=("dev",))
+    monkeypatch.setattr("dashctl.compiler.swap.os.link", refuse)
+    with staged_output(deploy) as sink:
+        for path, data in output.files.items():
+            sink.add(path, data)
+        assert [difference.path for difference in install_output(output, sink, shown=deploy)] == ["dev/b.yaml"]
+    assert (deploy / "dev/a.yaml").stat().st_ino != inode  # a copy, not a link
+    assert {path.name: path.read_bytes() for path in (deploy / "dev").iterdir()} == {
+        "kustomization.yaml": b"resources:\n- a.yaml\n- b.yaml\n", "a.yaml": b"a: 1\n", "b.yaml": b"b: 2\n"}
