@@ -68,15 +68,20 @@ def test_a_second_build_stages_nothing_and_swaps_nothing(many):
     assert not list(many.root.glob(".deploy.*"))
 
 
-def test_once_a_file_changed_the_unchanged_ones_are_hard_linked_into_the_stage(tmp_path):
+def deployed_and_one_changed(tmp_path):
+    """An output directory of three files, and a build of them in which one changed."""
     deploy = tmp_path / "deploy"
     (deploy / "dev").mkdir(parents=True)
-    (deploy / "dev/kustomization.yaml").write_bytes(b"resources:\n- a.yaml\n- b.yaml\n")
-    (deploy / "dev/a.yaml").write_bytes(b"a: 1\n")
-    (deploy / "dev/b.yaml").write_bytes(b"b: 1\n")
+    files = {"dev/kustomization.yaml": b"resources:\n- a.yaml\n- b.yaml\n", "dev/a.yaml": b"a: 1\n",
+             "dev/b.yaml": b"b: 1\n"}
+    for path, data in files.items():
+        (deploy / path).write_bytes(data)
+    return deploy, BuildOutput(files={**files, "dev/b.yaml": b"b: 2\n"}, owned_dirs=("dev",))
+
+
+def test_once_a_file_changed_the_unchanged_ones_are_hard_linked_into_the_stage(tmp_path):
+    deploy, output = deployed_and_one_changed(tmp_path)
     inode = (deploy / "dev/a.yaml").stat().st_ino
-    output = BuildOutput(files={"dev/kustomization.yaml": b"resources:\n- a.yaml\n- b.yaml\n", "dev/a.yaml": b"a: 1\n",
-                                "dev/b.yaml": b"b: 2\n"}, owned_dirs=("dev",))
     with staged_output(deploy) as sink:
         for path, data in output.files.items():
             sink.add(path, data)
@@ -85,7 +90,7 @@ def test_once_a_file_changed_the_unchanged_ones_are_hard_linked_into_the_stage(t
         assert [difference.path for difference in install_output(output, sink, shown=deploy)] == ["dev/b.yaml"]
     assert (deploy / "dev/a.yaml").stat().st_ino == inode  # linked into the new tree, not copied
     assert {path.name: path.read_bytes() for path in (deploy / "dev").iterdir()} == {
-        "kustomization.yaml": b"resources:\n- a.yaml\n- b.yaml\n", "a.yaml": b"a: 1\n", "b.yaml": b"b: 2\n"}
+        path.removeprefix("dev/"): data for path, data in output.files.items()}
 
 
 def test_a_path_staged_twice_never_writes_through_a_hard_link_into_the_output(tmp_path):
@@ -216,14 +221,8 @@ def test_where_the_file_system_has_no_hard_links_the_unchanged_files_are_copied(
     def refuse(*args, **kwargs):
         raise OSError(errno.EPERM, "Operation not permitted")
 
-    deploy = tmp_path / "deploy"
-    (deploy / "dev").mkdir(parents=True)
-    (deploy / "dev/kustomization.yaml").write_bytes(b"resources:\n- a.yaml\n- b.yaml\n")
-    (deploy / "dev/a.yaml").write_bytes(b"a: 1\n")
-    (deploy / "dev/b.yaml").write_bytes(b"b: 1\n")
+    deploy, output = deployed_and_one_changed(tmp_path)
     inode = (deploy / "dev/a.yaml").stat().st_ino
-    output = BuildOutput(files={"dev/kustomization.yaml": b"resources:\n- a.yaml\n- b.yaml\n", "dev/a.yaml": b"a: 1\n",
-                                "dev/b.yaml": b"b: 2\n"}, owned_dirs=("dev",))
     monkeypatch.setattr("dashctl.compiler.swap.os.link", refuse)
     with staged_output(deploy) as sink:
         for path, data in output.files.items():
@@ -231,4 +230,4 @@ def test_where_the_file_system_has_no_hard_links_the_unchanged_files_are_copied(
         assert [difference.path for difference in install_output(output, sink, shown=deploy)] == ["dev/b.yaml"]
     assert (deploy / "dev/a.yaml").stat().st_ino != inode  # a copy, not a link
     assert {path.name: path.read_bytes() for path in (deploy / "dev").iterdir()} == {
-        "kustomization.yaml": b"resources:\n- a.yaml\n- b.yaml\n", "a.yaml": b"a: 1\n", "b.yaml": b"b: 2\n"}
+        path.removeprefix("dev/"): data for path, data in output.files.items()}
