@@ -42,6 +42,8 @@ except ImportError:  # Windows: no flock; two builds at once are not kept apart 
 __all__ = ["discard_stage", "locked", "new_stage", "recover", "stage_file", "staging_prefix", "swap_in"]
 
 JOURNAL = "journal.json"
+# A stage's own directories of temporary files, one per process; never the name of an output directory.
+SCRATCH_PREFIX = ".scratch-"
 _AT_FDCWD = -100
 _RENAME_NOREPLACE = 1
 _RENAME_EXCHANGE = 2
@@ -135,10 +137,13 @@ def stage_file(stage: Path, path: str, data: bytes | None, *, same_as: Path | No
     file), else written."""
     target = stage / path
     try:
-        target.parent.mkdir(mode=0o755, parents=True, exist_ok=True)
-        # Under a name of its own, renamed over the target: a path staged twice (or by two worker processes) must
-        # never be written through, since a staged file may be a hard link to the one in the output directory.
-        temporary = target.parent / f".{target.name}.{os.getpid()}-{next(_staged_count)}"
+        scratch = _prepare(stage, target.parent)
+        # Made under a name of its own in this process's scratch directory, then renamed over the target: a path
+        # staged twice (or by two worker processes) must never be written through, since a staged file may be a
+        # hard link to the one in the output directory. Creating it apart from its directory keeps that
+        # directory's lock, which every file created in it takes, out of the other workers' way (creating a
+        # thousand files in one directory from two processes took as long as from one).
+        temporary = scratch / str(next(_staged_count))
         try:
             if same_as is None or not _linked(same_as, temporary):
                 if data is None:
@@ -157,10 +162,30 @@ def stage_file(stage: Path, path: str, data: bytes | None, *, same_as: Path | No
     _hook()
 
 
+# The stage this process last staged into, its scratch directory and the directories made in it: a build stages
+# thousands of files into a few directories, and a forked worker inherits the parent's (hence the pid).
+_prepared: tuple[int, Path, Path, set[Path]] | None = None
+
+
+def _prepare(stage: Path, directory: Path) -> Path:
+    """Make `directory` (in `stage`) if this process has not yet; return this process's scratch directory."""
+    global _prepared
+    if _prepared is None or _prepared[:2] != (os.getpid(), stage):
+        scratch = stage / f"{SCRATCH_PREFIX}{os.getpid()}"
+        scratch.mkdir(mode=0o700, exist_ok=True)
+        _prepared = (os.getpid(), stage, scratch, set())
+    made = _prepared[3]
+    if directory not in made:
+        directory.mkdir(mode=0o755, parents=True, exist_ok=True)
+        made.add(directory)
+    return _prepared[2]
+
+
 def swap_in(stage: Path, directory: Path, names: Collection[str]) -> None:
     """Replace `directory/<name>` by the staged `<name>/` for each of `names`, crash-safely, and delete the stage;
     call it under `locked`. A name with nothing staged becomes an empty directory. Directories not named are left
     alone; the old trees are deleted after the swap (files hard-linked from them live on in the new ones)."""
+    _forget(stage)
     try:
         inodes: dict[str, list[int]] = {}
         for name in sorted(names):
@@ -191,7 +216,16 @@ def swap_in(stage: Path, directory: Path, names: Collection[str]) -> None:
 
 def discard_stage(stage: Path) -> None:
     """Delete a stage that will not be swapped in (the build failed, or changed nothing)."""
+    _forget(stage)
     shutil.rmtree(stage, ignore_errors=True)
+
+
+def _forget(stage: Path) -> None:
+    """What `_prepare` knows of `stage` no longer holds once it is swapped or deleted (a long-lived process, such as
+    `preview --watch`, builds again, perhaps into a stage of the same name)."""
+    global _prepared
+    if _prepared is not None and _prepared[1] == stage:
+        _prepared = None
 
 
 def _linked(source: Path, target: Path) -> bool:
