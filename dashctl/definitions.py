@@ -65,8 +65,9 @@ class Definition:
 
     @property
     def label(self) -> str:
-        uid = self.options.get("uid")
-        return f"{self.kind} {uid!r} ({self.name})" if uid else f"{self.kind} {self.name}"
+        # What the author named it (a dashboard's uid, a rule group's name) and its function, which may be a lambda.
+        named = self.options.get("uid") or self.options.get("name")
+        return f"{self.kind} {named!r} ({self.name})" if isinstance(named, str) else f"{self.kind} {self.name}"
 
 
 class _Run:
