@@ -16,7 +16,7 @@ from dashctl.compiler.datasources import check_datasources, provisioning_documen
 from dashctl.compiler.garbage import fewer_collections
 from dashctl.definitions import Definition, relative_location
 from dashctl.encoding import dump_json, dump_yaml
-from dashctl.errors import DefinitionError, DefinitionErrors, SourceLocation, report_once
+from dashctl.errors import DefinitionError, DefinitionErrors, DefinitionTimeoutError, SourceLocation, report_once
 from dashctl.k8s import argocd
 from dashctl.k8s.manifests import Manifest, config_map, kustomization, object_name, secret
 from dashctl.project.config import Project, at_config_line
@@ -29,8 +29,8 @@ if TYPE_CHECKING:
     from dashctl.compiler.workers import Workers
 
 __all__ = [
-    "ARGOCD_DIR", "BuildOutput", "EnvironmentBuild", "PackagedDashboard", "PackagedSection", "build_project",
-    "package_in_worker", "section_in_worker",
+    "ARGOCD_DIR", "BuildOutput", "EnvironmentBuild", "PackagedDashboard", "PackagedSection", "TimedOut",
+    "build_project", "package_in_worker", "section_in_worker",
 ]
 
 ARGOCD_DIR = "argocd"
@@ -79,6 +79,14 @@ class PackagedSection:
     linked: frozenset[str]
     # The files the worker put in the (streaming) sink itself, by name (their `files` bytes are then empty).
     staged: Mapping[str, StagedFile] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, kw_only=True)
+class TimedOut:
+    """A dashboard or section whose definition ran out of time in a worker process: the problems it met there, which
+    the parent reports as they are (built again there, it would make the user wait for the time limit twice)."""
+
+    errors: tuple[DefinitionError, ...]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -258,7 +266,10 @@ def _build_environment(
         reused = cache.section(name, environment.name, section_definitions, previous) if cache is not None else None
         packaged_section = workers.section(environment.name, name) if workers is not None and reused is None else None
         staged: Mapping[str, StagedFile] = {}
-        if reused is not None:
+        if isinstance(packaged_section, TimedOut):  # reported as the worker met it: not run (and waited for) again
+            section_problems.extend(packaged_section.errors)
+            section_files, section_state, packaged_section = {}, {}, None
+        elif reused is not None:
             section_files, section_state = reused
         elif packaged_section is not None:
             section_files, section_state = dict(packaged_section.files), {"counts": dict(packaged_section.counts)}
@@ -305,6 +316,9 @@ def _build_environment(
         hit = cache.dashboard(definition, environment.name) if cache is not None else None
         if hit is None and workers is not None:
             hit = workers.result(environment.name, index)  # None: it met a problem; built again here to report it
+            if isinstance(hit, TimedOut):  # reported as the worker met it: not run (and waited for) again
+                problems.extend(hit.errors)
+                continue
             if hit is not None:
                 path = f"{environment.name}/{hit.file_name}"
                 if hit.staged is not None:  # the worker put it in the (streaming) sink itself
@@ -383,11 +397,14 @@ def _compile(
 
 def package_in_worker(project: Project, definition: Definition, environment: Environment, *,
                       validate_queries: bool, sink: OutputSink | None = None) -> PackagedDashboard | None:
-    """Compile and package one dashboard (in a worker process); None when it meets any problem.
+    """Compile and package one dashboard (in a worker process); None when it meets any problem, but DefinitionErrors
+    raised when it ran out of time (`dashctl.compiler.workers` hands those to the parent, which reports them
+    without running the definition again).
 
     With a streaming `sink` the worker adds the file to it itself and hands back only what the sink staged."""
     problems: list[DefinitionError] = []
     compiled = _compile(definition, environment, project, problems, validate_queries=validate_queries)
+    _raise_timeouts(problems)
     if compiled is None or problems:
         return None
     try:
@@ -406,13 +423,15 @@ def package_in_worker(project: Project, definition: Definition, environment: Env
 def section_in_worker(project: Project, discovery: Discovery, environment: Environment,
                       previous: Mapping[str, bytes], name: str, *, validate_queries: bool,
                       sink: OutputSink | None = None) -> PackagedSection | None:
-    """Build and package one section of one environment (in a worker process); None when it meets any problem.
+    """Build and package one section of one environment (in a worker process); None when it meets any problem
+    (DefinitionErrors raised when one ran out of time, as `package_in_worker`).
 
     With a streaming `sink` the worker adds the files to it itself and hands back only what the sink staged."""
     from dashctl.queries.validation import query_validation
 
     with query_validation(enabled=validate_queries):
         manifests, problems, state = _extra_sections()[name](project, discovery, environment, previous)
+    _raise_timeouts(problems)
     if problems:
         return None
     files: dict[str, bytes] = {}
@@ -425,6 +444,13 @@ def section_in_worker(project: Project, discovery: Discovery, environment: Envir
         files[manifest.file_name] = data
     return PackagedSection(files=files, counts=dict(state.get("counts", {})),
                            linked=frozenset(_linked_dashboards(state)), staged=staged)
+
+
+def _raise_timeouts(problems: list[DefinitionError]) -> None:
+    """Raise `problems` when one is a definition that ran out of time: built again by the parent to be reported, it
+    would make the user wait for the time limit twice."""
+    if any(isinstance(problem, DefinitionTimeoutError) for problem in problems):
+        raise DefinitionErrors(problems)
 
 
 def _worker_sections(discovery: Discovery, cache: BuildCache | None,

@@ -7,8 +7,9 @@ imported twice (its import side effects happen once, in the parent) and no user 
 the workers too, first, so that both cores stay busy through the whole build while the parent only places what
 comes back. The output is the same as a serial build's: results are placed by definition, not by arrival. A
 dashboard or section that meets any problem is built again by the parent, which reports it exactly as a serial
-build does. What the workers' definitions import or open is
-recorded there and merged into the parent's build cache recorder.
+build does; but one whose definition ran out of time comes back as the problems the worker met (`TimedOut`),
+reported as they are: running it again would make the user wait for the time limit twice. What the workers'
+definitions import or open is recorded there and merged into the parent's build cache recorder.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import pickle
 import signal
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
@@ -48,11 +50,13 @@ class Workers:
         self._done: dict[tuple[str, int | str], Any] = {}
 
     def result(self, environment: str, index: int) -> Any:
-        """The PackagedDashboard of discovery.definitions[index] in `environment`, or None (build it here)."""
+        """The PackagedDashboard of discovery.definitions[index] in `environment`, TimedOut (report its problems) or
+        None (build it here)."""
         return self._wait((environment, index))
 
     def section(self, environment: str, name: str) -> Any:
-        """The PackagedSection `name` of `environment`, or None (not given to the workers, or it met a problem)."""
+        """The PackagedSection `name` of `environment`, TimedOut (report its problems) or None (not given to the
+        workers, or it met a problem: build it here)."""
         return self._wait((environment, name))
 
     def _wait(self, key: tuple[str, int | str]) -> Any:
@@ -129,6 +133,15 @@ def _ignore_interrupts() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
+def _picklable(value: Any) -> bool:
+    """Whether `value` can go back to the parent (a problem may hold the user's bad value, which need not pickle)."""
+    try:
+        pickle.dumps(value)
+    except Exception:  # noqa: BLE001 - whatever pickling raises, the parent builds it again instead
+        return False
+    return True
+
+
 def _none(environment: str) -> tuple[str, ...]:
     return ()
 
@@ -137,7 +150,8 @@ def _package_chunk(
     tasks: list[tuple[str, int | str]],
 ) -> tuple[dict[tuple[str, int | str], Any], dict[str, list[str]]]:
     from dashctl.compiler.cache import recorded
-    from dashctl.compiler.pipeline import package_in_worker, section_in_worker
+    from dashctl.compiler.pipeline import TimedOut, package_in_worker, section_in_worker
+    from dashctl.errors import DefinitionErrors
     from dashctl.queries.promql.semantics import experimental_functions
 
     assert _STATE is not None
@@ -157,6 +171,8 @@ def _package_chunk(
                         project, discovery.definitions[item], environments[environment],
                         validate_queries=validate_queries, sink=sink,
                     )
+            except DefinitionErrors as errors:  # a definition ran out of time
+                packaged[(environment, item)] = TimedOut(errors=tuple(errors.errors)) if _picklable(errors) else None
             except Exception:  # noqa: BLE001 - the parent builds it again and reports what went wrong
                 packaged[(environment, item)] = None
     return packaged, recorded(clear=True)

@@ -10,6 +10,7 @@ from dashctl.compiler.cache import BuildCache, cache_directory
 from dashctl.compiler.pipeline import build_project
 from dashctl.errors import DefinitionErrors
 from dashctl.project.config import load_project
+from tests.conftest import BASIC_CONFIG
 
 MANY = '''
 from pathlib import Path
@@ -187,3 +188,44 @@ def test_a_streamed_build_gets_the_sections_workers_built_through_the_stage(many
                   for path in sink.stage.rglob("*") if path.is_file()}
     assert staged == dict(in_memory.files)
     assert os.getpid() not in _pids(many_with_rules)[2:]  # the alerting came from the workers, through the stage
+
+
+SLOW = '''
+from pathlib import Path
+
+from dashctl.alerts import AlertRule, PromQL, Threshold, rule_group
+from dashctl.definitions import dashboard
+
+CALLS = Path(__file__).parent.parent / "calls.txt"
+
+
+def never_returns(what):
+    with CALLS.open("a") as stream:
+        stream.write(what + "\\n")
+    while True:
+        pass
+
+
+dashboard(uid="slow", folder="Many")(lambda env: never_returns("dashboard " + env.name))
+rule_group(name="slow-rules", folder="Many")(lambda env: never_returns("rules " + env.name))
+'''
+
+
+def test_a_definition_that_runs_out_of_time_in_a_worker_is_not_run_again(make_project):
+    # The parent would otherwise build it again to report it, and the user would wait for the limit twice.
+    project_dir = make_project({"dashboards/many.py": MANY.format(broken=-1), "dashboards/slow.py": SLOW,
+                                "data/title.txt": "Many", "data/suffix.txt": "one"},
+                               config='definition_timeout = "200ms"\n' + BASIC_CONFIG)
+    calls = project_dir.root / "calls.txt"
+    messages = []
+    for jobs in (1, 2):
+        calls.write_text("")
+        with pytest.raises(DefinitionErrors) as raised:
+            build_project(load_project(project_dir.root), jobs=jobs, keep_compiled=jobs == 1)
+        messages.append([str(error) for error in raised.value.errors])
+        # Once per environment, as a serial build runs it.
+        assert sorted(calls.read_text().split("\n")[:-1]) == [
+            "dashboard dev", "dashboard prod", "rules dev", "rules prod"], f"jobs={jobs}"
+    assert messages[0] == messages[1]
+    assert any("dashboard 'slow'" in message and "did not return within 0.2s" in message for message in messages[1])
+    assert any("rule_group 'slow-rules' (<lambda>)" in message and "did not return within 0.2s" in message for message in messages[1])
