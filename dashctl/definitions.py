@@ -259,8 +259,15 @@ def datasources(function: F | None = None, *, environments: list[str] | None = N
 
 def relative_location(location: SourceLocation, root: Path) -> SourceLocation:
     """The same location with the file shown relative to the project root, as users wrote it."""
+    relative = _relative_file(location.file, str(root))
+    return location if relative is None else SourceLocation(file=relative, line=location.line)
+
+
+# Resolving a path costs a system call per component, and a definition file declares many definitions: resolved once
+# per file (discovery of 1,000 dashboards from 100 files spent half its time here).
+@functools.lru_cache(maxsize=4096)
+def _relative_file(file: str, root: str) -> str | None:
     try:
-        relative = Path(location.file).resolve().relative_to(root.resolve())
+        return str(Path(file).resolve().relative_to(Path(root).resolve()))
     except ValueError:
-        return location
-    return SourceLocation(file=str(relative), line=location.line)
+        return None
