@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -191,10 +192,19 @@ sys.stdin.read()
 """
 
 
+# CPU seconds (user and system) of every command `run_seconds` ran, its process tree included, by command.
+CPU: dict[tuple[str, ...], list[float]] = {}
+
+
 def run_seconds(command: list[str]) -> tuple[float, str]:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     result = subprocess.run(command, check=True, capture_output=True, text=True)
-    return time.perf_counter() - started, result.stderr
+    seconds = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)  # a waited-for child's own waited-for workers included
+    CPU.setdefault(tuple(command), []).append(
+        after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    return seconds, result.stderr
 
 
 def anonymous_pss(pid: int) -> int:
@@ -378,6 +388,8 @@ def measure(scale: float, repeat: int) -> dict[str, float]:
             "no-op": round(results["no-op"] * floor_seconds, 2), "one change": round(one_change, 2),
             "written MB": round(written / 1e6, 1), "peak growth MB": round(growth / 1e6, 1),
             "baseline MB": round(baseline / 1e6, 1), "RSS sum growth MB (former measure)": round(rss_growth / 1e6, 1),
+            # Less noisy than the wall clock on a busy machine; the build spreads its CPU over the cores.
+            "floor CPU": round(min(CPU[tuple(floor_command)]), 2), "build CPU": round(min(CPU[tuple(build_command)]), 2),
         }
     return results
 
