@@ -134,10 +134,13 @@ def new_stage(directory: Path) -> Path:
 def stage_file(stage: Path, path: str, data: bytes | None, *, same_as: Path | None = None) -> None:
     """Put one file (`<name>/<path>`) in the stage: hard-linked from `same_as`, whose bytes are `data` (None: read
     them from it), where the file system allows (a rebuild that changed one file of thousands then writes one
-    file), else written."""
+    file; a path not staged yet is linked under its own name at once), else written."""
     target = stage / path
     try:
         scratch = _prepare(stage, target.parent)
+        if same_as is not None and _linked(same_as, target):  # a new name: nothing is written through
+            _hook()
+            return
         # Made under a name of its own in this process's scratch directory, then renamed over the target: a path
         # staged twice (or by two worker processes) must never be written through, since a staged file may be a
         # hard link to the one in the output directory. Creating it apart from its directory keeps that
