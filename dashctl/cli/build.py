@@ -64,19 +64,22 @@ def build(environments: tuple[str, ...], project_dir: Path | None, output: Path 
         # Each file is streamed into a stage beside the output directory, locked for the whole build, and swapped
         # in when the build succeeded and changed something (otherwise the output directory is left as it is).
         with staged_output(directory) as sink:
+            cache = None
             if output_format == "json":
                 # The JSON document lists every dashboard compiled: a whole build, models kept.
                 result = build_project(project, environments, previous=sink.previous, sink=sink)
             else:
-                cache = None
                 if not no_cache:
                     from dashctl.compiler.cache import BuildCache, cache_directory
 
                     names = [environment.name for environment in project.select_environments(environments)]
-                    cache = BuildCache(cache_directory(directory), project, names)
+                    cache = BuildCache(cache_directory(directory), project, names, output=sink.directory)
                 result = build_project(project, environments, previous=sink.previous, cache=cache,
                                        progress=_progress(), jobs=0, keep_compiled=False, sink=sink)
             changes = install_output(result, sink, shown=directory)
+            if cache is not None:
+                # Now that the output is what the build wrote, the next build trusts it by its files' status.
+                cache.remember_installed((path, sink.staged(path).digest) for path in sink.paths())
     if output_format == "json":
         from dashctl.compiler.summary import render_build_json
 

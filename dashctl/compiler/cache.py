@@ -30,6 +30,10 @@ Environment variables read by definition code and packages other than those abov
 
 A cache that cannot be read, names a blob that is missing, or holds a blob whose content does not match its name
 is ignored and rewritten, never trusted; writing the cache is best effort (an unwritable cache costs speed only).
+
+The output files a rebuild did not change are not read either (`output=`): `installed.json` records each one's
+status as the last build installed it, and a file whose status is unchanged holds what was written there
+(`dashctl.compiler.installed`).
 """
 
 from __future__ import annotations
@@ -48,7 +52,9 @@ import orjson
 
 from dashctl import __version__
 from dashctl.compiler.dependencies import DependencyRecorder, merge_recorded, recorded, recording
+from dashctl.compiler.installed import INSTALLED_FILE, InstalledFiles, installed_record
 from dashctl.compiler.pipeline import PackagedDashboard
+from dashctl.compiler.sink import StagedFile
 from dashctl.definitions import Definition
 from dashctl.errors import DefinitionError, SourceLocation
 from dashctl.project.config import Project
@@ -115,8 +121,14 @@ def _package_versions() -> list[str]:
 class BuildCache:
     """The cache of one output directory, loaded for one build (see the module's docstring for its key)."""
 
-    def __init__(self, directory: Path, project: Project, environments: Iterable[str]) -> None:
+    def __init__(self, directory: Path, project: Project, environments: Iterable[str], *,
+                 output: Path | None = None) -> None:
+        """`output`: the output directory the build's `previous` comes from, when the build streams into a sink
+        over it (`dashctl build`): its files are then trusted by their status as the last build installed them
+        (`dashctl.compiler.installed`), and reused ones come back as StagedFiles instead of bytes."""
         self.directory = directory
+        self.output = output
+        self.installed = InstalledFiles(directory / INSTALLED_FILE, output) if output is not None else None
         self.project = project
         self.root = project.root.resolve()
         self.base = _base_key(project)
@@ -187,6 +199,20 @@ class BuildCache:
         self._file_keys[file] = key
         return key
 
+    def _trusted(self, path: str, digest: str) -> StagedFile | None:
+        """The output file at `path` as unchanged, when its status says it holds `digest` (not read)."""
+        if self.installed is None or self.installed.digest(path) != digest:
+            return None
+        return StagedFile(size=self.installed.size(path), digest=digest, change=None)
+
+    def _reused(self, digest: str, on_disk: str) -> bytes | StagedFile | None:
+        """The output file `on_disk` with this digest, as a StagedFile when it is trusted unread, else its bytes."""
+        return self._trusted(on_disk, digest) or self._blob(digest, on_disk=on_disk)
+
+    def _previous_digest(self, previous: Mapping[str, bytes], path: str) -> str:
+        trusted = self.installed.digest(path) if self.installed is not None else None
+        return trusted or self._digest_of(previous[path])
+
     def _blob(self, digest: str, on_disk: str | None = None) -> bytes | None:
         """The content with this digest: the output file `on_disk` when it still holds it, else the blob."""
         if on_disk is not None:
@@ -200,24 +226,25 @@ class BuildCache:
             return None
         return data if _digest(data) == digest else None
 
-    def whole(self, definition_files: list[str], previous: Mapping[str, bytes]) -> tuple[dict[str, bytes], dict[str, Any]] | None:
-        """The files and summary of the last build when none of its inputs changed, else None."""
+    def whole(self, definition_files: list[str], previous: Mapping[str, bytes]) -> tuple[dict[str, bytes | StagedFile], dict[str, Any]] | None:
+        """The files and summary of the last build when none of its inputs changed, else None. A file is its bytes,
+        or a StagedFile when the output directory's file is trusted unread (see `output`)."""
         try:
             return self._whole(definition_files, previous)
         except (AttributeError, KeyError, TypeError, ValueError):  # an index of the right shape holding garbage
             return None
 
-    def _whole(self, definition_files: list[str], previous: Mapping[str, bytes]) -> tuple[dict[str, bytes], dict[str, Any]] | None:
+    def _whole(self, definition_files: list[str], previous: Mapping[str, bytes]) -> tuple[dict[str, bytes | StagedFile], dict[str, Any]] | None:
         self._previous = previous
         entry = self.index.get("whole", {})
         key = self._whole_key(definition_files, previous)
         if key is None or entry.get("key") != key or not isinstance(entry.get("files"), dict):
             return None
-        files: dict[str, bytes] = {}
+        files: dict[str, bytes | StagedFile] = {}
         for path, digest in entry["files"].items():
             if not _safe_path(path, depth=2):
                 return None
-            data = self._blob(digest, on_disk=path)
+            data = self._reused(str(digest), path)
             if data is None:
                 return None
             files[path] = data
@@ -230,7 +257,8 @@ class BuildCache:
             if key is None:
                 return None
             keys.append((file, key))
-        return _key(self.base, self.environments, keys, _alerting_state(previous, None, self._digest_of))
+        return _key(self.base, self.environments, keys,
+                    _alerting_state(previous, None, lambda path: self._previous_digest(previous, path)))
 
     def discovered(self, file: str) -> tuple[Definition, ...] | None:
         """What importing the definition file registered the last time, when nothing it depends on changed since
@@ -290,14 +318,14 @@ class BuildCache:
                 or entry.get("folder") != definition.options.get("folder") or not isinstance(entry.get("title"), str) \
                 or not _safe_path(entry.get("file_name"), depth=1):
             return None
-        data = self._blob(str(entry.get("digest")), on_disk=f"{environment}/{entry['file_name']}")
+        data = self._reused(str(entry.get("digest")), f"{environment}/{entry['file_name']}")
         if data is None:
             return None
         try:
             packaged = PackagedDashboard(
                 uid=entry["uid"], title=entry["title"], folder=entry["folder"], definition=str(entry["definition"]),
                 location=SourceLocation(file=str(entry["file"]), line=entry["line"]), file_name=entry["file_name"],
-                data=data,
+                data=data if isinstance(data, bytes) else b"", staged=None if isinstance(data, bytes) else data,
             )
         except (KeyError, TypeError):
             return None
@@ -305,15 +333,16 @@ class BuildCache:
         return packaged
 
     def section(self, name: str, environment: str, definitions: Iterable[Definition],
-                previous: Mapping[str, bytes]) -> tuple[dict[str, bytes], dict[str, Any]] | None:
-        """The manifests (file name -> bytes) and state of a build section, when none of its inputs changed."""
+                previous: Mapping[str, bytes]) -> tuple[dict[str, bytes | StagedFile], dict[str, Any]] | None:
+        """The manifests (file name -> bytes, or a StagedFile as in `whole`) and state of a build section, when none
+        of its inputs changed."""
         try:
             return self._section(name, environment, definitions, previous)
         except (AttributeError, KeyError, TypeError, ValueError):  # an index of the right shape holding garbage
             return None
 
     def _section(self, name: str, environment: str, definitions: Iterable[Definition],
-                 previous: Mapping[str, bytes]) -> tuple[dict[str, bytes], dict[str, Any]] | None:
+                 previous: Mapping[str, bytes]) -> tuple[dict[str, bytes | StagedFile], dict[str, Any]] | None:
         entry = self.index.get("sections", {}).get(f"{name}/{environment}")
         if not isinstance(entry, dict) or not isinstance(entry.get("linked"), list):
             return None
@@ -324,7 +353,7 @@ class BuildCache:
         for file_name, digest in entry["files"].items():
             if not _safe_path(file_name, depth=1):
                 return None
-            data = self._blob(digest, on_disk=f"{environment}/{file_name}")
+            data = self._reused(str(digest), f"{environment}/{file_name}")
             if data is None:
                 return None
             files[file_name] = data
@@ -341,7 +370,8 @@ class BuildCache:
             if key is None:
                 return None
             keys.append((file, key))
-        return _key(self.base, environment, keys, _alerting_state(previous, environment, self._digest_of))
+        return _key(self.base, environment, keys,
+                    _alerting_state(previous, environment, lambda path: self._previous_digest(previous, path)))
 
     def _definition_files(self, definition: Definition) -> list[str]:
         files = [definition.location.file]
@@ -410,6 +440,22 @@ class BuildCache:
             "state": dict(state),
         })
 
+    def remember_installed(self, files: Iterable[tuple[str, str]]) -> None:
+        """Record each (path, digest) of the output directory as the build left it, once installed (see `output`)."""
+        if self.output is None or self.installed is None:
+            return
+        recorded = dict(files)
+        for path in self.installed.paths():  # a build of some environments: the others' files as they were
+            if path not in recorded:
+                digest = self.installed.digest(path)
+                if digest is not None:
+                    recorded[path] = digest
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            _write_atomically(self.directory / INSTALLED_FILE, installed_record(self.output, recorded.items()))
+        except OSError:
+            pass  # best effort: without the record the next build reads the files
+
     def _keep(self, data: bytes, digest: str | None = None) -> str:
         digest = digest or self._digest_of(data)
         if digest not in self._kept:
@@ -423,12 +469,13 @@ class BuildCache:
                 pass  # best effort: an entry naming a missing blob is ignored by the next build
         return digest
 
-    def _keep_file(self, files: Mapping[str, bytes], path: str) -> str:
-        """`_keep` for a file of the build, not read back when a streaming sink knows its digest already."""
+    def _keep_file(self, files: Mapping[str, bytes], path: str, present: set[str]) -> str:
+        """`_keep` for a file of the build, not read back when a streaming sink knows its digest already and its
+        blob is among those `present`."""
         staged = getattr(files, "staged", None)  # dashctl.compiler.output's files of a streamed build
         if staged is not None:
             digest = staged(path).digest
-            if digest in self._kept or (self.directory / "blobs" / digest).is_file():
+            if digest in self._kept or digest in present:
                 self._kept.add(digest)
                 return digest
         return self._keep(files[path])
@@ -486,7 +533,11 @@ class BuildCache:
                 sections[name] = {**entry, "key": key}
         discovered = self._discovered(definition_files)
         whole_key = self._whole_key(definition_files, previous)
-        whole = {"key": whole_key, "files": {path: self._keep_file(files, path) for path in files},
+        try:
+            present = set(os.listdir(self.directory / "blobs"))  # one listing, not a stat per file
+        except OSError:
+            present = set()
+        whole = {"key": whole_key, "files": {path: self._keep_file(files, path, present) for path in files},
                  "summary": dict(summary)}
         self.index.update(dashboards=dashboards, sections=sections, whole=whole, discovered=discovered)
         self._write()
@@ -587,7 +638,7 @@ def _safe_path(path: Any, *, depth: int) -> bool:
 
 
 def _alerting_state(previous: Mapping[str, bytes], environment: str | None,
-                    digest: Callable[[bytes], str]) -> str:
+                    digest: Callable[[str], str]) -> str:
     """The previous alerting files (of one environment, or all): the build carries deletions over from them.
 
     Every file of an environment directory whose name starts with "alert": a superset of the alerting files
@@ -597,5 +648,5 @@ def _alerting_state(previous: Mapping[str, bytes], environment: str | None,
     for path in sorted(previous):
         directory, _, name = path.rpartition("/")
         if directory and "/" not in directory and name.startswith("alert") and environment in (None, directory):
-            parts.append((path, digest(previous[path])))
+            parts.append((path, digest(path)))
     return _key(parts)

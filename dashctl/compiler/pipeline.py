@@ -151,7 +151,7 @@ def build_project(
         if reused is not None:
             files, summary = reused
             for path, data in files.items():
-                sink.add(path, data)
+                _put(sink, path, data)
             return BuildOutput(files=sink.files(), owned_dirs=owned, environments=tuple(
                 EnvironmentBuild(environment=environment, extras={"counts": summary.get(environment.name, {}).get(
                     "counts", {})}, reused=summary.get(environment.name, {}).get("reused", {}))
@@ -291,7 +291,7 @@ def _build_environment(
             if file_name in staged:  # the worker put it in the (streaming) sink itself
                 sink.record(f"{environment.name}/{file_name}", staged[file_name])
             else:
-                sink.add(f"{environment.name}/{file_name}", data)
+                _put(sink, f"{environment.name}/{file_name}", data)
             resources.append(file_name)
         if packaged_section is not None and cache is not None:
             cache.remember_section(name, environment.name, section_definitions, set(packaged_section.linked),
@@ -329,7 +329,7 @@ def _build_environment(
                     cache.remember_dashboard(definition, environment.name, hit, hit.file_name,
                                              hit.data if hit.staged is None else sink.files()[path])
         elif hit is not None:
-            sink.add(f"{environment.name}/{hit.file_name}", hit.data)
+            _put(sink, f"{environment.name}/{hit.file_name}", hit.staged or hit.data)
         if hit is not None:
             packaged_elsewhere.append(replace(hit, data=b"", staged=None))  # only what the checks need stays
             continue
@@ -444,6 +444,15 @@ def section_in_worker(project: Project, discovery: Discovery, environment: Envir
         files[manifest.file_name] = data
     return PackagedSection(files=files, counts=dict(state.get("counts", {})),
                            linked=frozenset(_linked_dashboards(state)), staged=staged)
+
+
+def _put(sink: OutputSink, path: str, data: bytes | StagedFile) -> None:
+    """Hand the sink a file: its bytes, or a StagedFile for one the build cache found unchanged in the output
+    directory without reading it (a streaming sink over that directory: `BuildCache(output=...)`)."""
+    if isinstance(data, bytes):
+        sink.add(path, data)
+    else:
+        sink.record(path, data)
 
 
 def _raise_timeouts(problems: list[DefinitionError]) -> None:
