@@ -30,7 +30,9 @@ import yaml
 
 from dashctl.compiler.pipeline import ARGOCD_DIR, BuildOutput
 from dashctl.compiler.sink import StagedFile
-from dashctl.compiler.swap import discard_stage, locked, new_stage, recover, stage_file, staging_prefix, swap_in
+from dashctl.compiler.swap import (
+    discard_stage, link_unchanged, locked, new_stage, recover, stage_file, staging_prefix, swap_in,
+)
 from dashctl.encoding import load_yaml
 from dashctl.errors import OutputError, UsageError
 
@@ -149,9 +151,8 @@ class StagingSink:
         """Link the unchanged files into the stage beside those staged already, before it is swapped in."""
         if self.stage is None:
             raise OutputError("complete_stage needs a sink with a stage")  # a dashctl bug
-        for path, staged in self._entries.items():
-            if staged.change is None:
-                stage_file(self.stage, path, None, same_as=self.directory / path)
+        link_unchanged(self.stage, self.directory,
+                       (path for path, staged in self._entries.items() if staged.change is None))
 
     def files(self) -> Mapping[str, bytes]:
         return _StagedFiles(self)

@@ -28,7 +28,7 @@ import os
 import shutil
 import signal
 import tempfile
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -39,7 +39,9 @@ try:
 except ImportError:  # Windows: no flock; two builds at once are not kept apart there
     fcntl = None  # type: ignore[assignment]
 
-__all__ = ["discard_stage", "locked", "new_stage", "recover", "stage_file", "staging_prefix", "swap_in"]
+__all__ = [
+    "discard_stage", "link_unchanged", "locked", "new_stage", "recover", "stage_file", "staging_prefix", "swap_in",
+]
 
 JOURNAL = "journal.json"
 # A stage's own directories of temporary files, one per process; never the name of an output directory.
@@ -163,6 +165,44 @@ def stage_file(stage: Path, path: str, data: bytes | None, *, same_as: Path | No
     except OSError as error:
         raise OutputError(f"cannot stage the build in {stage}: {error.strerror or error}") from None
     _hook()
+
+
+def link_unchanged(stage: Path, directory: Path, paths: Iterable[str]) -> None:
+    """`stage_file(stage, path, None, same_as=directory / path)` for each of `paths`, the unchanged files of a
+    rebuild (thousands): hard links made relative to each directory's descriptor (no path walk, no scratch name or
+    rename for a path not staged yet); any that cannot be made so go the way of `stage_file`."""
+    by_directory: dict[str, list[str]] = {}
+    for path in paths:
+        parent, _, name = path.rpartition("/")
+        by_directory.setdefault(parent, []).append(name)
+    for parent, names in by_directory.items():
+        source = directory / parent
+        target = stage / parent
+        try:
+            _prepare(stage, target)
+            source_fd = os.open(source, os.O_RDONLY | os.O_DIRECTORY)
+        except OSError:
+            source_fd = None
+        try:
+            target_fd = os.open(target, os.O_RDONLY | os.O_DIRECTORY) if source_fd is not None else None
+        except OSError:
+            target_fd = None
+        try:
+            for name in names:
+                if target_fd is not None:
+                    try:
+                        os.link(name, name, src_dir_fd=source_fd, dst_dir_fd=target_fd, follow_symlinks=False)
+                    except OSError:
+                        pass  # staged already (replaced by a rename), or no hard links here (copied)
+                    else:
+                        _hook()
+                        continue
+                relative = f"{parent}/{name}" if parent else name
+                stage_file(stage, relative, None, same_as=directory / relative)
+        finally:
+            for handle in (source_fd, target_fd):
+                if handle is not None:
+                    os.close(handle)
 
 
 # The stage this process last staged into, its scratch directory and the directories made in it: a build stages
