@@ -351,3 +351,42 @@ def test_the_quick_regex_check_never_passes_a_query_whose_tokens_hold_a_bad_rege
         if regexes_pass(text):
             assert find_regex_problem(regex_matchers(tokens)) is None, f"seed {seed}: {text!r}"
     assert parsed > 20, f"seed {seed}: too few valid queries ({parsed}) to say anything"
+
+
+_SELECTORS = ("up", "", "x:y_z", "up ", "__name__")
+_LABELS = ("a", "b", "__name__", '"a"')
+_VALUES = ('".*"', '""', '"5.."', '"a|b"', '"x+"', '"(?i)a"', '"a++"', '"(x"', '"$job"', "`.+`", "'a'", '"{"')
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_validation_without_compiling_regexes_says_what_the_full_parse_says(seed: int) -> None:
+    # check_promql may skip the crate's regex compilation (matchers made equalities): the verdict must not change.
+    import random
+
+    from dashctl.queries.promql.parser import _parse_promql, _valid_without_compiling_regexes, check_promql
+    from dashctl.queries.validation import _check_query
+
+    rng = random.Random(seed)
+    fast = 0
+    for _ in range(1200):
+        matchers = ",".join(rng.choice(_LABELS) + rng.choice((" ", "")) + rng.choice(("=~", "!~", "=", "!="))
+                            + rng.choice(("", " ")) + rng.choice(_VALUES) for _ in range(rng.randint(0, 3)))
+        selector = rng.choice(_SELECTORS) + "{" + matchers + "}" + rng.choice(("", "[5m]", "[$__rate_interval]"))
+        text = rng.choice(("{}", "rate({})", "sum by (a) (rate({}))", "{} + {}", "label_replace({}, 'a', '$1', 'b', "
+                           "'(.*)')", "limitk(2, {})", "{} # =~ \"(\"", "sum({}) > 0 and on() {}")).replace(
+            "{}", selector)
+        _parse_promql.cache_clear()
+        _check_query.cache_clear()
+        try:
+            _parse_promql(text, False)
+            exact = None
+        except QuerySyntaxError as error:
+            exact = str(error)
+        try:
+            check_promql(text, experimental_functions=False)
+            quick = None
+        except QuerySyntaxError as error:
+            quick = str(error)
+        assert quick == exact, f"seed {seed}: {text!r}"
+        fast += _valid_without_compiling_regexes(text)
+    assert fast > 50, f"seed {seed}: the quick way was taken only {fast} times"

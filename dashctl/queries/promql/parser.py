@@ -39,6 +39,8 @@ from dashctl.queries.promql.semantics import (
     find_regex_problem,
     neutralise_regexes,
     regex_matchers,
+    needs_the_ast,
+    regexes_as_equalities,
     regexes_pass,
 )
 from dashctl.queries.variables import Substitution, substitute_variables
@@ -122,7 +124,31 @@ def check_promql(query: str, *, experimental_functions: bool | None = None) -> N
 
     `experimental_functions`: whether the Prometheus enables them; None reads `semantics.experimental_functions`.
     """
-    parse_promql(query, experimental_functions=experimental_functions)
+    if experimental_functions is None:
+        experimental_functions = experimental_functions_enabled()
+    if not _valid_without_compiling_regexes(query):
+        parse_promql(query, experimental_functions=experimental_functions)
+
+
+def _valid_without_compiling_regexes(query: str) -> bool:
+    """True when `query` is certainly valid, found without the crate compiling its regexes (most of the parse of a
+    query that has them): its regex matchers pass Go's rules, and with each made an equality matcher
+    (`semantics.regexes_as_equalities`) the crate parses it. False means only "ask `parse_promql`", which also
+    places and words any problem; so does a query naming an experimental function or `label_replace`, whose
+    checks need the real AST."""
+    if "=~" not in query and "!~" not in query:  # no regex to skip: the exact path costs as little
+        return False
+    text = substitute_variables(query).text
+    if needs_the_ast(text):
+        return False
+    converted = regexes_as_equalities(text)  # None too when a regex breaks Go's rules
+    if converted is None:
+        return False
+    try:
+        promql_parser.parse(converted)
+    except ValueError:
+        return False
+    return True
 
 
 def parse_promql(query: str, *, experimental_functions: bool | None = None) -> ParsedPromQL:

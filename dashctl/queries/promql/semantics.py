@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from functools import lru_cache
 
 import promql_parser
 
@@ -42,8 +43,10 @@ __all__ = [
     "find_experimental",
     "find_label_replace_problem",
     "find_regex_problem",
+    "needs_the_ast",
     "neutralise_regexes",
     "regex_matchers",
+    "regexes_as_equalities",
     "regexes_pass",
 ]
 
@@ -148,6 +151,65 @@ def regexes_pass(text: str) -> bool:
     return True
 
 
+_NAME_CHARACTER = re.compile(r"[A-Za-z0-9_:]")
+_EXPERIMENTAL_LOWERED = tuple(sorted(name.lower() for name in EXPERIMENTAL_FUNCTIONS | EXPERIMENTAL_AGGREGATIONS))
+
+
+def needs_the_ast(text: str) -> bool:
+    """Whether `find_experimental` or `find_label_replace_problem` may find something in `text` (then they must see
+    the crate's AST of it as it is)."""
+    lowered = text.lower()
+    if "label_replace" in lowered:
+        return True
+    # A substring search per name first: the word regex costs more than the whole quick parse.
+    return any(name in lowered for name in _EXPERIMENTAL_LOWERED) and _EXPERIMENTAL_WORD.search(text) is not None
+
+
+def regexes_as_equalities(text: str) -> str | None:
+    """`text` with every regex matcher made an equality matcher of the same value (`=~` → `= `, `!~` → `!=`: the
+    same length), for a parse that compiles no regex; None where that could change the verdict on the query.
+
+    The crate compiles each regex it meets (most of a query's parse); the only other thing a regex matcher decides
+    is whether its selector has a matcher that cannot match the empty string. So only matchers inside the braces of
+    a named selector (`x{...}`), on another label than `__name__`, are made equalities; any other regex matcher
+    gives None, and so does a regex Go's rules refuse (what `regexes_pass` checks, in the same scan).
+    """
+    pieces, last = [], 0
+    named: bool | None = None  # inside braces: whether a metric name precedes them
+    label, previous = "", ""
+    for match in _REGEX_SCAN.finditer(text):
+        kind = match.lastgroup
+        if kind == "skip":
+            continue
+        if kind == "string":
+            if previous == "operator":
+                try:
+                    if _go_regex_error(unquote(match.group())) is not None:
+                        return None
+                except LiteralError:
+                    return None
+            previous = kind
+            continue
+        if kind == "operator":
+            if not named or label == "__name__" or previous == "string":  # a quoted label name: not read here
+                return None
+            pieces.append(text[last:match.start()])
+            pieces.append("= " if match.group() == "=~" else "!=")
+            last, previous = match.end(), kind
+            continue
+        run = match.group()
+        for offset, character in enumerate(run):
+            if character == "{":
+                position = match.start() + offset
+                named = position > 0 and _NAME_CHARACTER.match(text, position - 1) is not None
+            elif character == "}":
+                named = None
+        label, previous = re.split(r"[{,\s]", run)[-1], "run"
+    pieces.append(text[last:])
+    return "".join(pieces)
+
+
+@lru_cache(maxsize=1024)  # the same few patterns recur across thousands of queries (`code=~"5.."`)
 def _go_regex_error(pattern: str, *, anchored: bool = False) -> RegexError | None:
     # A Grafana variable inside the pattern stands for text Grafana fills in: read it as a letter.
     pattern = VARIABLE_PATTERN.sub("x", pattern)
