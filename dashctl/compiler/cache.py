@@ -517,7 +517,14 @@ class BuildCache:
         old_dashboards, old_sections = self.index.get("dashboards", {}), self.index.get("sections", {})
         self.index = {"format": _FORMAT, "base": self.base, "deps": deps, "dashboards": {}, "sections": {},
                       "whole": {}}
-        self._file_keys, self._definition_keys = {}, {}
+        # A key depends on its files' recorded dependencies: those of the files whose dependencies changed are
+        # computed again, the others (the definitions this build did not run, most of a rebuild) are kept.
+        changed = {file for file, found in deps.items() if old_deps.get(file) != found}
+        self._file_keys = {file: key for file, key in self._file_keys.items() if file not in changed}
+        self._definition_keys = {
+            memo: known for memo, known in self._definition_keys.items()
+            if known[1] is not None and not changed.intersection(self._definition_files(known[0]))
+        }
         # Other environments' entries stay (a build of dev keeps prod's), keyed as they were.
         dashboards = {key: entry for key, entry in old_dashboards.items() if isinstance(entry, dict)
                       and isinstance(entry.get("digest"), str) and entry.get("environment") not in self.environments}

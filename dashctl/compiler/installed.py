@@ -30,7 +30,7 @@ INSTALLED_FILE = "installed.json"
 _FORMAT = 1
 
 
-def _status(path: Path) -> list[int] | None:
+def _status(path: str) -> list[int] | None:
     try:
         status = os.stat(path, follow_symlinks=False)
     except OSError:
@@ -44,6 +44,7 @@ class InstalledFiles:
 
     def __init__(self, record: Path, output: Path) -> None:
         self.output = output
+        self._prefix = f"{output}{os.sep}"  # string paths: a Path per file cost more than its stat
         self._entries: dict[str, tuple[list[int], str]] = {}
         try:
             checksum, _, body = record.read_bytes().partition(b"\n")
@@ -55,15 +56,20 @@ class InstalledFiles:
                 or document.get("output") != str(output) or not isinstance(document.get("files"), dict):
             return
         for path, entry in document["files"].items():
-            if isinstance(entry, list) and len(entry) == 6 and all(isinstance(value, int) for value in entry[:5]) \
-                    and isinstance(entry[5], str) and entry[1] < taken and entry[2] < taken:  # racy ones: never
-                self._entries[path] = (entry[:5], entry[5])
+            try:
+                status, digest = entry[:5], entry[5]
+                # Racily clean ones (times not older than the record) never; anything malformed, never either.
+                if len(entry) == 6 and type(digest) is str and entry[1] < taken and entry[2] < taken \
+                        and all(type(value) is int for value in status):
+                    self._entries[path] = (status, digest)
+            except (TypeError, IndexError, KeyError):
+                continue
 
     def digest(self, path: str) -> str | None:
         """The digest of the file at `path` (relative to the output directory) when its status is still the one
         recorded, else None (then read it)."""
         entry = self._entries.get(path)
-        if entry is None or _status(self.output / path) != entry[0]:
+        if entry is None or _status(self._prefix + path) != entry[0]:
             return None
         return entry[1]
 
@@ -80,8 +86,9 @@ def installed_record(output: Path, files: Iterable[tuple[str, str]]) -> bytes:
     """The record of each (path, digest) of `files` with the status its file has now in `output`, to be written
     (atomically) where `InstalledFiles` reads it."""
     entries = {}
+    prefix = f"{output}{os.sep}"
     for path, digest in files:
-        status = _status(output / path)
+        status = _status(prefix + path)
         if status is not None:
             entries[path] = [*status, digest]
     body = orjson.dumps({"format": _FORMAT, "output": str(output), "files": entries}, option=orjson.OPT_SORT_KEYS)
