@@ -135,10 +135,36 @@ def looks_like_secret(text: str) -> str | None:
 
 def scan_for_secrets(value: Any, path: str = "") -> Iterator[tuple[str, str]]:
     """Every (path, kind) in a nested structure where a well-known credential format appears literally."""
+    if not any(_ANY_KNOWN_FORMAT.search(text) for text in _strings(value)):
+        return  # nearly always (every alert rule of a build): no path is spelt out
     for where, text in string_leaves(value, path):
         found = looks_like_secret(text)
         if found:
             yield where, found
+
+
+def _strings(value: Any) -> Iterator[str]:
+    """The strings of a nested structure, as `string_leaves` finds them, without spelling out their paths."""
+    kind = type(value)
+    if kind is str:
+        yield value
+    elif kind is dict:
+        for item in value.values():
+            if type(item) is str:
+                yield item
+            elif item is not None and type(item) not in _SCALARS:
+                yield from _strings(item)
+    elif isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _strings(item)
+
+
+_SCALARS = frozenset({int, float, bool})
 
 
 _STRING_LITERAL = re.compile(r"""(?P<quote>['"])(?P<text>(?:\\.|(?!(?P=quote)).)*)(?P=quote)""")
