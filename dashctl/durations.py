@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 __all__ = ["canonical_duration", "parse_duration", "spoken_duration"]
 
@@ -11,6 +12,9 @@ _UNITS_MS = {"y": 365 * 86_400_000, "w": 7 * 86_400_000, "d": 86_400_000, "h": 3
 _PART = re.compile(r"(\d+)(ms|y|w|d|h|m|s)")
 
 
+# Each alert rule parses its few durations (for, intervals, time ranges) several times, and they are the same few
+# strings across thousands of rules.
+@lru_cache(maxsize=1024)
 def parse_duration(text: str) -> int:
     """Milliseconds of a Prometheus duration; ValueError when `text` is not one (units in decreasing order)."""
     if text == "0":
@@ -31,6 +35,7 @@ def parse_duration(text: str) -> int:
     return total
 
 
+@lru_cache(maxsize=1024)
 def canonical_duration(value: str | int) -> str:
     """The form Grafana and Prometheus print (`300s` → `5m`, `90m` → `1h30m`, `0` → `0s`); ints are milliseconds."""
     remaining = parse_duration(value) if isinstance(value, str) else int(value)
