@@ -118,13 +118,26 @@ def start_workers(
     # collections would otherwise write to each of them, copying every page it shares with the parent.
     gc.freeze()
     pool = multiprocessing.get_context("fork").Pool(jobs, initializer=_ignore_interrupts)
-    size = max(1, len(tasks) // (jobs * 8))
     # The sections first (they take longest), every environment's in one chunk, for the same reason.
     section_tasks = [(environment.name, name) for environment in environments
                      for name in (sections or _none)(environment.name)]
     chunks: list[list[tuple[str, int | str]]] = [section_tasks] if section_tasks else []
-    chunks += [tasks[start : start + size] for start in range(0, len(tasks), size)]
+    chunks += _guided(tasks, jobs, group=len(environments))
     return Workers(pool, pool.imap(_package_chunk, chunks))
+
+
+def _guided(tasks: list[Any], jobs: int, *, group: int) -> list[list[Any]]:
+    """`tasks` in chunks that shrink as they go (a share of what is left, at least a few each): large ones cost
+    the fewest round trips, and the last, small ones let the workers finish together (with equal chunks of 1/16th
+    one worker went on alone for up to one more chunk). Sizes are multiples of `group` (the environments), so that
+    a definition's environments, side by side in `tasks`, stay in one chunk."""
+    chunks, start = [], 0
+    while start < len(tasks):
+        size = max(4, (len(tasks) - start) // (jobs * 4))
+        size += -size % max(group, 1)
+        chunks.append(tasks[start : start + size])
+        start += size
+    return chunks
 
 
 def _ignore_interrupts() -> None:
