@@ -154,6 +154,11 @@ class StagingSink:
         link_unchanged(self.stage, self.directory,
                        (path for path, staged in self._entries.items() if staged.change is None))
 
+    def unchanged_kustomizations(self) -> set[str]:
+        """The `<env>/kustomization.yaml` files added as they already are in the output directory."""
+        return {path for path, staged in self._entries.items()
+                if staged.change is None and path.endswith("/kustomization.yaml")}
+
     def files(self) -> Mapping[str, bytes]:
         return _StagedFiles(self)
 
@@ -265,8 +270,11 @@ def recover_output(directory: Path) -> list[str]:
         return recover(directory)
 
 
-def foreign_files(output: BuildOutput, directory: Path) -> list[str]:
-    """Entries of the directories the build owns that no build wrote, by POSIX path relative to `directory`."""
+def foreign_files(output: BuildOutput, directory: Path, *, unchanged: Collection[str] = ()) -> list[str]:
+    """Entries of the directories the build owns that no build wrote, by POSIX path relative to `directory`.
+
+    `unchanged`: paths the build wrote as they already are in `directory`: a `kustomization.yaml` among them lists
+    what this build wrote, so it is not read again."""
     foreign = []
     trees = _trees(output)
     for name in sorted(trees):
@@ -277,7 +285,7 @@ def foreign_files(output: BuildOutput, directory: Path) -> list[str]:
             foreign.append(name)
             continue
         ours = set(trees[name])
-        if name != ARGOCD_DIR:
+        if name != ARGOCD_DIR and f"{name}/kustomization.yaml" not in unchanged:
             ours |= _listed_in_kustomization(root)
         with os.scandir(root) as entries:  # the entries' types, without a stat per file
             for entry in sorted(entries, key=lambda entry: entry.name):
@@ -309,15 +317,15 @@ def install_output(output: BuildOutput, sink: StagingSink, *, shown: Path) -> li
     changes = sink.differences(output.owned_dirs)
     if not changes:
         return []
-    _refuse_foreign(output, sink.directory, shown=shown)
+    _refuse_foreign(output, sink.directory, shown=shown, unchanged=sink.unchanged_kustomizations())
     sink.complete_stage()
     sink.handed_over = True
     swap_in(sink.stage, sink.directory, output.owned_dirs)
     return changes
 
 
-def _refuse_foreign(output: BuildOutput, directory: Path, *, shown: Path) -> None:
-    foreign = foreign_files(output, directory)
+def _refuse_foreign(output: BuildOutput, directory: Path, *, shown: Path, unchanged: Collection[str] = ()) -> None:
+    foreign = foreign_files(output, directory, unchanged=unchanged)
     if foreign:
         listed = "\n  ".join(str(shown / path) for path in foreign)
         owned = ", ".join(f"{shown / name}/" for name in sorted(output.owned_dirs))
