@@ -12,7 +12,6 @@ from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
-from dashctl.compiler.datasources import check_datasources, provisioning_document
 from dashctl.compiler.garbage import fewer_collections
 from dashctl.definitions import Definition, relative_location
 from dashctl.encoding import dump_json, dump_yaml
@@ -252,8 +251,11 @@ def _build_environment(
                 )
                 continue
             datasources.append(replace(item, location=relative_location(item.location, project.root)))
-    problems.extend(check_datasources(datasources, environment.name))
     if datasources:
+        # Imported when there are any (with the datasource model): a rebuild whose datasources ran needs them.
+        from dashctl.compiler.datasources import check_datasources
+
+        problems.extend(check_datasources(datasources, environment.name))
         manifests.append(_package_datasources(datasources, environment))
 
     resources: list[str] = []
@@ -575,6 +577,8 @@ def _package_dashboard(compiled: Any, environment: Environment) -> Manifest:
 
 
 def _package_datasources(datasources: list[Any], environment: Environment) -> Manifest:
+    from dashctl.compiler.datasources import provisioning_document
+
     document = dump_yaml(provisioning_document(datasources))
     key = f"datasources.{environment.name}.yaml"
     what = f"datasources of environment {environment.name!r}"

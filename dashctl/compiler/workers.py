@@ -15,7 +15,6 @@ definitions import or open is recorded there and merged into the parent's build 
 from __future__ import annotations
 
 import gc
-import multiprocessing
 import os
 import pickle
 import signal
@@ -110,7 +109,11 @@ def start_workers(
         and not (skip is not None and skip(definition, environment.name))
     ]
     jobs = jobs or available_cores()
-    if jobs < 2 or len(tasks) < MIN_TASKS or "fork" not in multiprocessing.get_all_start_methods():
+    if jobs < 2 or len(tasks) < MIN_TASKS:
+        return None
+    import multiprocessing  # only now: a rebuild of a few dashboards runs none (and the import costs 5 ms)
+
+    if "fork" not in multiprocessing.get_all_start_methods():
         return None
     _STATE = (project, discovery, {environment.name: environment for environment in environments}, validate_queries,
               sink, previous or {})
