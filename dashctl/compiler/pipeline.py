@@ -333,7 +333,8 @@ def _build_environment(
         elif hit is not None:
             _put(sink, f"{environment.name}/{hit.file_name}", hit.staged or hit.data)
         if hit is not None:
-            packaged_elsewhere.append(replace(hit, data=b"", staged=None))  # only what the checks need stays
+            # Only what the checks need stays (a hit the cache trusted unread holds no bytes: kept as it is).
+            packaged_elsewhere.append(replace(hit, data=b"", staged=None) if hit.data else hit)
             continue
         compiled = _compile(definition, environment, project, problems, validate_queries=validate_queries)
         if compiled is None:
