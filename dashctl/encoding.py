@@ -188,6 +188,27 @@ def _flat(text: str) -> tuple[str, bool]:
     return found
 
 
+# A mapping's keys in the order it writes them, each with its written form and that form's length, per tuple of
+# keys as the dict holds them: documents of one kind (alert rules, their queries) repeat the same few key sets.
+_LAYOUTS: dict[tuple[Any, ...], tuple[tuple[str, str, int], ...]] = {}
+_STR_TYPES = frozenset({str})
+
+
+def _layout(keys: tuple[Any, ...]) -> tuple[tuple[str, str, int], ...]:
+    """Sorted as the mapping is written; _Unsure for a key the writer does not take on (PyYAML writes it)."""
+    entries = []
+    for key in sorted(keys):
+        if type(key) is not str or len(key) >= _SIMPLE_KEY_MAX or "\n" in key:
+            raise _Unsure
+        written = _flat(key)[0]
+        entries.append((key, written, len(written)))
+    layout = tuple(entries)
+    if len(_LAYOUTS) > 10_000:
+        _LAYOUTS.clear()
+    _LAYOUTS[keys] = layout
+    return layout
+
+
 class _BlockWriter:
     def __init__(self) -> None:
         self.parts: list[str] = []
@@ -203,16 +224,20 @@ class _BlockWriter:
         append = self.parts.append
         pad = " " * indent
         prefix = first_prefix
-        for key in sorted(data):
-            if type(key) is not str or len(key) >= _SIMPLE_KEY_MAX or "\n" in key:
-                raise _Unsure
-            written = _flat(key)[0]
+        keys = tuple(data)
+        layout = _LAYOUTS.get(keys)
+        if layout is None:
+            layout = _layout(keys)
+        elif _STR_TYPES.issuperset(map(type, keys)) is False:  # a str subclass equal to a key already laid out
+            raise _Unsure
+        scalars = _SCALARS
+        for key, written, width in layout:
             value = data[key]
             kind = type(value)
             # Scalars, most of any document, are written here in one piece.
             if kind is str and "\n" not in value:
-                text, plain = _flat(value)
-                column = indent + len(written) + 2
+                text, plain = scalars.get(value) or _flat(value)
+                column = indent + width + 2
                 if column + len(text) > _WIDTH and " " in value:
                     text = _folded(text, column, indent + 2, quoted=not plain)
                 append(f"{prefix}{written}: {text}\n")
@@ -220,7 +245,7 @@ class _BlockWriter:
                 append(f"{prefix}{written}: {_flat_other(value)}\n")
             else:
                 append(f"{prefix}{written}:")
-                self.value(value, indent, column=indent + len(written) + 1, in_mapping=True)
+                self.value(value, indent, column=indent + width + 1, in_mapping=True)
             prefix = pad
 
     def sequence(self, data: list[Any], indent: int, *, first_prefix: str) -> None:
@@ -283,8 +308,11 @@ class _BlockWriter:
             raise _Unsure
         chomp = "" if text.endswith("\n") else "-"
         pad = " " * indent
-        lines = text[:-1].split("\n") if not chomp else text.split("\n")
-        body = "\n".join(pad + line if line else "" for line in lines)
+        kept = text[:-1] if not chomp else text
+        if "\n\n" in kept:
+            body = "\n".join(pad + line if line else "" for line in kept.split("\n"))
+        else:  # no empty line (nor a first one: refused above): every line padded, in one pass over the text
+            body = pad + kept.replace("\n", "\n" + pad)
         self.parts.append(f" |{chomp}\n{body}")
 
 

@@ -193,3 +193,36 @@ def test_the_fast_checks_of_long_strings_find_what_the_regexes_find(seed: int) -
                                  (encoding._UNPRINTABLE_BLOCK, encoding._PRINTABLE_ASCII_BLOCK)):
             assert encoding._unprintable(text, pattern, allowed) == bool(re.search(pattern, text)), f"seed {seed}: {text!r}"
         assert encoding._block_refused(text) == bool(encoding._BLOCK_REFUSED.search(text)), f"seed {seed}: {text!r}"
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_documents_of_recurring_key_sets_are_pyyaml_byte_for_byte(seed: int) -> None:
+    """Mappings that repeat a few key sets (as alert rules do) reuse their laid-out keys; literal blocks with and
+    without empty lines: each document as PyYAML writes it."""
+    rng = random.Random(seed)
+    key_sets = [["uid", "title", "data", "for"], ["refId", "model"], ["b", "a", "a b", "-x", "1", "ü"], ["k"]]
+    lines = ["line", "", "  indented", "x: y", "'quoted'", "a b"]
+    for case in range(60):
+        def value(depth: int) -> object:
+            roll = rng.random()
+            if roll < 0.2:
+                return "\n".join(rng.choice(lines) for _ in range(rng.randint(1, 5))) + rng.choice(["", "\n"])
+            if depth > 2 or roll < 0.6:
+                return _random_value(rng, 4)
+            if roll < 0.85:
+                return {key: value(depth + 1) for key in rng.choice(key_sets)}
+            return [value(depth + 1) for _ in range(rng.randint(0, 3))]
+
+        data = [{key: value(1) for key in rng.choice(key_sets)} for _ in range(rng.randint(1, 4))]
+        text = dump_yaml(data)
+        assert text == encoding._pyyaml_dump(data), f"seed {seed} case {case}"
+        assert yaml.safe_load(text) == data, f"seed {seed} case {case}"
+
+
+def test_a_str_subclass_key_equal_to_a_key_already_written_is_left_to_pyyaml():
+    class Key(str):
+        pass
+
+    assert dump_yaml({"severity": "a", "team": "b"}) == "severity: a\nteam: b\n"
+    with pytest.raises(yaml.representer.RepresenterError):  # what PyYAML says of it, as before the key cache
+        dump_yaml({Key("severity"): "a", "team": "b"})
