@@ -135,7 +135,16 @@ def looks_like_secret(text: str) -> str | None:
 
 def scan_for_secrets(value: Any, path: str = "") -> Iterator[tuple[str, str]]:
     """Every (path, kind) in a nested structure where a well-known credential format appears literally."""
-    if not any(_ANY_KNOWN_FORMAT.search(text) for text in _strings(value)):
+    clean = _CLEAN
+    for text in _strings(value):
+        if text not in clean:
+            if _ANY_KNOWN_FORMAT.search(text):
+                break
+            if len(text) <= 200:  # short strings recur (states, refIds, labels); long ones would pin memory
+                if len(clean) > 100_000:
+                    clean.clear()
+                clean.add(text)
+    else:
         return  # nearly always (every alert rule of a build): no path is spelt out
     for where, text in string_leaves(value, path):
         found = looks_like_secret(text)
@@ -165,6 +174,7 @@ def _strings(value: Any) -> Iterator[str]:
 
 
 _SCALARS = frozenset({int, float, bool})
+_CLEAN: set[str] = set()  # strings in which no known format was found, searched once per process
 
 
 _STRING_LITERAL = re.compile(r"""(?P<quote>['"])(?P<text>(?:\\.|(?!(?P=quote)).)*)(?P=quote)""")
