@@ -307,7 +307,7 @@ def _clean_panel(panel: dict[str, Any], *, verbatim: bool = False) -> dict[str, 
 
 def _clean_targets(targets: list[Any], *, verbatim: bool = False) -> list[dict[str, Any]]:
     cleaned = []
-    spare = spare_ref_ids(targets)
+    spare = None  # made only when a target lacks a refId: nearly all have one
     for target in targets:
         # `query` is legacy beside a PromQL/LogQL `expr`, but the query itself for Tempo (TraceQL) and others;
         # and verbatim JSON (an import) keeps all its keys, `step` included.
@@ -322,6 +322,7 @@ def _clean_targets(targets: list[Any], *, verbatim: bool = False) -> list[dict[s
         if target.get("hide") is False:
             del target["hide"]
         if not target.get("refId"):
+            spare = spare or spare_ref_ids(targets)
             target["refId"] = next(spare)
         cleaned.append(target)
     return cleaned
@@ -348,6 +349,8 @@ class _DatasourceResolver:
                 locate: Callable[[], SourceLocation | None] | None = None) -> dict[str, str] | None:
         """{type, uid} of `reference`; a problem is reported at `locate()` (the line that names the datasource)
         when given, worked out only then because it reads the source."""
+        if type(reference) is str and reference in self.environment.datasources:  # nearly every panel's
+            return self.environment.datasources[reference].to_json()
         if locate is not None:
             report = self.report
             self.report = lambda message, hint=None, value=None: report(  # type: ignore[method-assign]
@@ -540,8 +543,10 @@ def undefined_variable_uses(
             known = known | {repeat}
         # `or []`, `isinstance`: the importer asks about Grafana's JSON as it came, nulls and all.
         for index, target in enumerate(panel.get("targets") or []):
-            if isinstance(target, dict):
-                for use in check(target.get("expr"), f"panel {title!r} query {target.get('refId')}", known):
+            # The text checked here first: most queries use no user variable, so no description is worth making.
+            if isinstance(target, dict) and isinstance(target.get("expr"), str) \
+                    and _USER_VARIABLE.search(target["expr"]):
+                for use in check(target["expr"], f"panel {title!r} query {target.get('refId')}", known):
                     yield replace(use, panel_id=panel.get("id"), panel_title=str(panel.get("title") or ""),
                                   index=index, ref_id=str(target.get("refId") or ""))
         defaults = (panel.get("fieldConfig") or {}).get("defaults") or {}
@@ -596,12 +601,11 @@ def _resolve_panel(panel: dict[str, Any], resolver: _DatasourceResolver, validat
         if "datasource" in panel:
             resolved["datasource"] = resolver.resolve(panel["datasource"], where)
         return _without_none(resolved)
-    resolved = dict(panel)
+    resolved = panel  # assign_layout's copy, which nothing else holds
     panel_ref = resolver.resolve(panel.get("datasource"), where, lambda: validator.option_location(panel)) \
         if panel.get("datasource") is not None else None
     targets = []
-    for target in panel.get("targets", []):
-        target = dict(target)
+    for target in panel.get("targets", []):  # _clean_targets' copies, which nothing else holds
         ref = resolver.resolve(target["datasource"], where) if target.get("datasource") else panel_ref
         if ref is None and panel.get("datasource") is None:
             resolver.report(

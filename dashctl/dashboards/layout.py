@@ -51,8 +51,9 @@ def assign_layout(panels: list[dict[str, Any]], *, manual: bool = False) -> list
             x, y, line_height = 0, y + line_height, 0
 
     def number(panel: dict[str, Any]) -> dict[str, Any]:
+        """Give the panel, a copy made here, its id."""
         nonlocal next_id
-        panel = {**panel, "id": next_id}
+        panel["id"] = next_id
         next_id += 1
         return panel
 
@@ -70,7 +71,7 @@ def assign_layout(panels: list[dict[str, Any]], *, manual: bool = False) -> list
             # A collapsed row carries its panels; they are laid out as if the row were open.
             nested = []
             for child in positioned["panels"]:
-                nested.append(number(child if manual and child.get("gridPos") else place(child)))
+                nested.append(number(dict(child) if manual and child.get("gridPos") else place(child)))
             newline()
             positioned["panels"] = nested
         out.append(positioned)
