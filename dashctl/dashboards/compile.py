@@ -268,28 +268,32 @@ def _clean_variable(variable: dict[str, Any], *, verbatim: bool = False) -> dict
     }
 
 
+_UNSET_WHEN_EMPTY: dict[str, Any] = {
+    "description": "", "interval": "", "timeFrom": "", "timeShift": "", "repeat": "", "repeatDirection": "",
+    "transparent": False, "hideTimeOverride": False, "links": [], "transformations": [],
+}
+_FLAGS = frozenset({"transparent", "hideTimeOverride"})
+
+
 def _clean_panel(panel: dict[str, Any], *, verbatim: bool = False) -> dict[str, Any]:
     verbatim = bool(panel.get(VERBATIM)) or verbatim
     allowed = model.ROW_KEYS if panel.get("type") == "row" else model.PANEL_KEYS
-    cleaned = {
-        key: value
-        for key, value in panel.items()
-        if (key in allowed or (verbatim and key not in model.LEGACY_PANEL_KEYS)) and value is not None
-    }
+    if verbatim:
+        legacy = model.LEGACY_PANEL_KEYS
+        cleaned = {key: value for key, value in panel.items()
+                   if (key in allowed or key not in legacy) and value is not None}
+    else:
+        cleaned = {key: value for key, value in panel.items() if key in allowed and value is not None}
     if cleaned.get("type") == "row":
         cleaned.setdefault("collapsed", False)
         cleaned["panels"] = [_clean_panel(child, verbatim=verbatim) for child in cleaned.get("panels", [])]
         return cleaned
     if cleaned.get("maxDataPoints") == _GRAFANALIB_MAX_DATA_POINTS and not verbatim:
         del cleaned["maxDataPoints"]
-    for key in ("description", "interval", "timeFrom", "timeShift", "repeat", "repeatDirection"):
-        if cleaned.get(key) in ("", None):
-            cleaned.pop(key, None)
-    for key in ("transparent", "hideTimeOverride"):
-        if cleaned.get(key) is False:
-            del cleaned[key]
-    for key in ("links", "transformations"):
-        if cleaned.get(key) == []:
+    # No member is null by now: each of these goes when it is empty ("", False, []).
+    for key in _UNSET_WHEN_EMPTY.keys() & cleaned.keys():
+        value = cleaned[key]
+        if value is False if key in _FLAGS else value == _UNSET_WHEN_EMPTY[key]:
             del cleaned[key]
     if "fieldConfig" in cleaned:
         cleaned["fieldConfig"] = {
@@ -308,6 +312,7 @@ def _clean_panel(panel: dict[str, Any], *, verbatim: bool = False) -> dict[str, 
 def _clean_targets(targets: list[Any], *, verbatim: bool = False) -> list[dict[str, Any]]:
     cleaned = []
     spare = None  # made only when a target lacks a refId: nearly all have one
+    legacy = model.LEGACY_TARGET_KEYS
     for target in targets:
         # `query` is legacy beside a PromQL/LogQL `expr`, but the query itself for Tempo (TraceQL) and others;
         # and verbatim JSON (an import) keeps all its keys, `step` included.
@@ -315,7 +320,7 @@ def _clean_targets(targets: list[Any], *, verbatim: bool = False) -> list[dict[s
             target = {key: value for key, value in target.items() if key != VERBATIM}
         else:
             target = {key: value for key, value in target.items()
-                      if key not in model.LEGACY_TARGET_KEYS or (key == "query" and value and "expr" not in target)}
+                      if key not in legacy or (key == "query" and value and "expr" not in target)}
         for key in ("interval", "legendFormat"):
             if target.get(key) == "":
                 del target[key]
@@ -416,10 +421,10 @@ class _QueryValidator:
             return  # Grafana does not run an empty query (the Prometheus and Loki datasources filter it out)
         from dashctl.queries.validation import check_query
 
-        where = f"{self.label} panel {panel_title!r} query {target.get('refId')}"
         try:
             check_query(expr, language)
         except QuerySyntaxError as error:
+            where = f"{self.label} panel {panel_title!r} query {target.get('refId')}"
             self.problems.append(error.with_context(location=self.query_location(panel_title, index, source),
                                                     definition=where))
 
