@@ -45,3 +45,14 @@ def test_no_two_panels_overlap():
 def test_manual_layout_keeps_positions():
     panels = [{"type": "stat", "gridPos": {"x": 18, "y": 3, "w": 6, "h": 2}}]
     assert boxes(assign_layout(panels, manual=True)) == [(1, 18, 3, 6, 2)]
+
+
+def test_the_panels_given_are_left_as_they_were():
+    # assign_layout numbers its own copies in place; the caller's panels (a manual row's children too) keep theirs.
+    placed = {"type": "stat", "gridPos": {"x": 0, "y": 0, "w": 6, "h": 2}}
+    panels = [{"type": "row", "panels": [dict(placed), {"type": "stat"}]}, dict(placed), {"type": "logs"}]
+    before = repr(panels)
+    for manual in (False, True):
+        laid = assign_layout(panels, manual=manual)
+        assert [panel["id"] for panel in laid] == [1, 4, 5]
+        assert repr(panels) == before
