@@ -155,6 +155,7 @@ class BuildCache:
         # Digests of the blobs this build stored: each is written when it is first met, not held until `store`
         # (the build's memory must not grow with its output).
         self._kept: set[str] = set()
+        self._present: set[str] | None = None  # `_blobs_present`
 
     # ---------------------------------------------------------------------------------------------- reading
 
@@ -423,12 +424,34 @@ class BuildCache:
             yield
 
     def remember_dashboard(self, definition: Definition, environment: str, compiled: Any, file_name: str,
-                           data: bytes) -> None:
+                           data: bytes | None, *, staged: StagedFile | None = None,
+                           read: Callable[[], bytes] | None = None) -> None:
+        """Keep a dashboard packaged by this build: its bytes, or (a worker streamed it) what the sink `staged` and
+        how to `read` it back, which happens only when its blob is not in the cache yet."""
+        if data is not None:
+            digest = self._keep(data)
+        elif staged is not None and read is not None:
+            digest = staged.digest
+            if digest in self._kept or digest in self._blobs_present():
+                self._kept.add(digest)
+            else:
+                self._keep(read(), digest)
+        else:
+            raise TypeError("remember_dashboard needs data, or staged and read")  # a dashctl bug
         self._dashboards.append((definition, environment, {
             "uid": compiled.uid, "title": compiled.title, "folder": compiled.folder,
             "definition": compiled.definition, "file": compiled.location.file, "line": compiled.location.line,
-            "file_name": file_name, "digest": self._keep(data),
+            "file_name": file_name, "digest": digest,
         }))
+
+    def _blobs_present(self) -> set[str]:
+        """The blobs in the cache when first asked (one listing, not a stat per file)."""
+        if self._present is None:
+            try:
+                self._present = set(os.listdir(self.directory / "blobs"))
+            except OSError:
+                self._present = set()
+        return self._present
 
     def remember_section(self, name: str, environment: str, definitions: Iterable[Definition], linked_uids: set[str],
                          dashboards: Iterable[Definition], files: Mapping[str, bytes], state: Mapping[str, Any],
@@ -540,10 +563,7 @@ class BuildCache:
                 sections[name] = {**entry, "key": key}
         discovered = self._discovered(definition_files)
         whole_key = self._whole_key(definition_files, previous)
-        try:
-            present = set(os.listdir(self.directory / "blobs"))  # one listing, not a stat per file
-        except OSError:
-            present = set()
+        present = self._blobs_present()
         whole = {"key": whole_key, "files": {path: self._keep_file(files, path, present) for path in files},
                  "summary": dict(summary)}
         self.index.update(dashboards=dashboards, sections=sections, whole=whole, discovered=discovered)

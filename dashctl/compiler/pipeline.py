@@ -329,7 +329,8 @@ def _build_environment(
                     sink.add(path, hit.data)
                 if cache is not None:
                     cache.remember_dashboard(definition, environment.name, hit, hit.file_name,
-                                             hit.data if hit.staged is None else sink.files()[path])
+                                             hit.data if hit.staged is None else None, staged=hit.staged,
+                                             read=lambda: sink.files()[path])
         elif hit is not None:
             _put(sink, f"{environment.name}/{hit.file_name}", hit.staged or hit.data)
         if hit is not None:

@@ -3,6 +3,9 @@ way, and what workers' definitions read still reaches the build cache's key."""
 
 from __future__ import annotations
 
+import os
+import sys
+
 import pytest
 
 from dashctl.compiler import workers
@@ -229,3 +232,32 @@ def test_a_definition_that_runs_out_of_time_in_a_worker_is_not_run_again(make_pr
     assert messages[0] == messages[1]
     assert any("dashboard 'slow'" in message and "did not return within 0.2s" in message for message in messages[1])
     assert any("rule_group 'slow-rules' (<lambda>)" in message and "did not return within 0.2s" in message for message in messages[1])
+
+
+_DASHBOARD_OPENS: list[str] = []
+
+
+def _count_dashboard_opens(event: str, args: tuple) -> None:
+    # Audit hooks cannot be removed: this one only counts the opens of dashboard files (by this process, not the
+    # workers: each has its own list) while a test lists them.
+    if event == "open" and _DASHBOARD_OPENS and isinstance(args[0], (str, os.PathLike)) \
+            and "dashboard-many-" in os.fspath(args[0]):
+        _DASHBOARD_OPENS.append(os.fspath(args[0]))
+
+
+sys.addaudithook(_count_dashboard_opens)
+
+
+def test_dashboards_a_worker_staged_are_read_back_for_the_cache_only_when_their_blob_is_missing(many):
+    # Everything is built again after a configuration change, to the same bytes: the blobs are there already.
+    assert many.run("build").exit_code == 0
+    config = many.root / "dashctl.toml"
+    config.write_text(config.read_text() + "\n# a comment: the cache's base key changes\n")
+    _DASHBOARD_OPENS.append("watching")
+    try:
+        result = many.run("build")
+    finally:
+        opened, _DASHBOARD_OPENS[:] = _DASHBOARD_OPENS[1:], []
+    assert result.exit_code == 0, result.stderr
+    assert "0 files changed" in result.stderr
+    assert opened == [], opened[:3]
