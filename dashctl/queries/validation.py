@@ -38,9 +38,17 @@ def check_query(query: str, language: str) -> None:
     Does nothing inside `query_validation(enabled=False)`.
     """
     if _ENABLED.get():
-        from dashctl.queries.promql.semantics import experimental_functions_enabled
+        _check_query(query, language, _experimental_functions_enabled())
 
-        _check_query(query, language, experimental_functions_enabled())
+
+def _experimental_functions_enabled() -> bool:
+    # Bound on the first call: the PromQL modules are imported only by a process that validates, and an import
+    # statement run per query cost as much as the memo lookup ten times over.
+    global _experimental_functions_enabled
+    from dashctl.queries.promql.semantics import experimental_functions_enabled
+
+    _experimental_functions_enabled = experimental_functions_enabled
+    return experimental_functions_enabled()
 
 
 # The same query recurs across environments and dashboards; a valid one needs checking once per build process (and

@@ -43,6 +43,7 @@ __all__ = [
     "find_experimental",
     "find_label_replace_problem",
     "find_regex_problem",
+    "go_accepts",
     "needs_the_ast",
     "neutralise_regexes",
     "regex_matchers",
@@ -126,6 +127,11 @@ _REGEX_SCAN = re.compile(
       |.""",
     re.DOTALL | re.VERBOSE,
 )
+
+
+def go_accepts(pattern: str) -> bool:
+    """Whether Go's regexp package compiles `pattern` (a regex matcher's value, unquoted): memoised per pattern."""
+    return _go_regex_error(pattern) is None
 
 
 def regexes_pass(text: str) -> bool:
