@@ -155,9 +155,7 @@ def stage_file(stage: Path, path: str, data: bytes | None, *, same_as: Path | No
                     if same_as is None:
                         raise OutputError(f"no content to stage for {path}")  # a dashctl bug
                     data = same_as.read_bytes()
-                handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-                with os.fdopen(handle, "wb") as stream:
-                    stream.write(data)
+                _write_new(temporary, data)
             os.replace(temporary, target)
         except BaseException:
             temporary.unlink(missing_ok=True)
@@ -165,6 +163,18 @@ def stage_file(stage: Path, path: str, data: bytes | None, *, same_as: Path | No
     except OSError as error:
         raise OutputError(f"cannot stage the build in {stage}: {error.strerror or error}") from None
     _hook()
+
+
+def _write_new(path: Path, data: bytes) -> None:
+    """Create `path` (it must not exist) holding `data`, by descriptor: a buffered file object costs three more
+    system calls a file (fstat, the isatty ioctl, lseek), and a build writes thousands."""
+    handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(handle, view):]
+    finally:
+        os.close(handle)
 
 
 def link_unchanged(stage: Path, directory: Path, paths: Iterable[str]) -> None:
