@@ -88,15 +88,14 @@ def build(environments: tuple[str, ...], project_dir: Path | None, output: Path 
             raise SystemExit(EXIT_DIFFERENCES)
         return
     if check:
-        for difference in changes:
-            click.echo(f"{difference.state}: {shown}/{difference.path}")
-        if changes:
+        if changes:  # one write for thousands of lines (each echo flushes and asks whether stdout is a terminal)
+            click.echo("\n".join(f"{difference.state}: {shown}/{difference.path}" for difference in changes))
             click.echo(f"{shown}/ is out of date: run `dashctl build` and commit the result", err=True)
             raise SystemExit(EXIT_DIFFERENCES)
         click.echo(f"{shown}/ is up to date ({counted(len(result.files), 'file')})", err=True)
         return
-    for change in changes:
-        click.echo(f"{_verb(change.state)} {shown}/{change.path}")
+    if changes:
+        click.echo("\n".join(f"{_verb(change.state)} {shown}/{change.path}" for change in changes))
     summary = ", ".join(
         f"{build.environment.name}: {counted(build.count('dashboards'), 'dashboard')}, "
         f"{counted(build.count('datasources'), 'datasource')}"

@@ -11,12 +11,13 @@ import click
 from dashctl.cli.display import counted, shown_path
 from dashctl.errors import DashctlError, DefinitionErrors, DefinitionInterrupted
 
-__all__ = ["EXIT_DIFFERENCES", "EXIT_INTERNAL", "EXIT_INTERRUPTED", "report_error", "report_interrupted",
-           "report_stopped", "report_unexpected"]
+__all__ = ["EXIT_CLOSED_PIPE", "EXIT_DIFFERENCES", "EXIT_INTERNAL", "EXIT_INTERRUPTED", "report_closed_pipe",
+           "report_error", "report_interrupted", "report_stopped", "report_unexpected"]
 
 EXIT_DIFFERENCES = 1
 EXIT_INTERNAL = 3
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, what a shell reports for a command stopped by Ctrl-C
+EXIT_CLOSED_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a command whose reader closed the pipe
 
 
 def report_error(error: DashctlError) -> int:
@@ -35,6 +36,19 @@ def report_unexpected(error: BaseException) -> int:
     click.echo(f"error: internal error: {type(error).__name__}: {error}", err=True)
     click.echo("  this is a bug in dashctl; run again with --debug for the traceback and report it", err=True)
     return EXIT_INTERNAL
+
+
+def report_closed_pipe() -> int:
+    """Standard output's reader closed the pipe: nothing to say (there is nobody to read it). Standard output is
+    pointed at the null device so that the interpreter's last flush does not fail again."""
+    import os
+    import sys
+
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    return EXIT_CLOSED_PIPE
 
 
 def report_interrupted(interrupted: DefinitionInterrupted) -> int:

@@ -9,7 +9,13 @@ from typing import Any
 import click
 
 from dashctl import __version__
-from dashctl.cli.failure import report_error, report_interrupted, report_stopped, report_unexpected
+from dashctl.cli.failure import (
+    report_closed_pipe,
+    report_error,
+    report_interrupted,
+    report_stopped,
+    report_unexpected,
+)
 from dashctl.errors import DashctlError, DefinitionInterrupted
 
 __all__ = ["cli", "main"]
@@ -75,6 +81,9 @@ class LazyGroup(click.Group):
             ctx.exit(report_stopped())
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
+        except BrokenPipeError:
+            # The reader went away (`dashctl build | head`): what the command did is done; stop quietly.
+            ctx.exit(report_closed_pipe())
         except Exception as error:
             _traceback_if_debug(ctx)
             ctx.exit(report_unexpected(error))
