@@ -29,7 +29,7 @@ def check(language: str, experimental: bool, source) -> None:
     are understood.
     """
     from dashctl.queries.check import check_queries
-    from dashctl.queries.promql.semantics import experimental_functions
+    from dashctl.queries.promql.dialect import experimental_functions
 
     lines = source.read().splitlines()
     with experimental_functions(enabled=experimental):

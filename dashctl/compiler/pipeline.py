@@ -177,7 +177,7 @@ def build_project(
                                     sections=None if keep_compiled else _worker_sections(discovery, cache, previous),
                                     previous=previous)
         try:
-            from dashctl.queries.promql.semantics import experimental_functions
+            from dashctl.queries.promql.dialect import experimental_functions
 
             for environment in environments:
                 report(f"building environment {environment.name}")

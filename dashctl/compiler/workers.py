@@ -168,7 +168,7 @@ def _package_chunk(
     from dashctl.compiler.cache import recorded
     from dashctl.compiler.pipeline import TimedOut, package_in_worker, section_in_worker
     from dashctl.errors import DefinitionErrors
-    from dashctl.queries.promql.semantics import experimental_functions
+    from dashctl.queries.promql.dialect import experimental_functions
 
     assert _STATE is not None
     project, discovery, environments, validate_queries, sink, previous = _STATE

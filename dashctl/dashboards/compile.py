@@ -437,7 +437,7 @@ class _QueryValidator:
         expr = target.get("expr")
         if not self.enabled or language is None or not isinstance(expr, str) or not expr.strip():
             return
-        from dashctl.queries.promql.semantics import experimental_functions
+        from dashctl.queries.promql.dialect import experimental_functions
         from dashctl.queries.validation import check_query
 
         try:

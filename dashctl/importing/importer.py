@@ -259,7 +259,7 @@ def _mark_invalid_queries(
     from dashctl.dashboards.compile import query_language
     from dashctl.dashboards.generic import UNVALIDATED
     from dashctl.errors import QuerySyntaxError
-    from dashctl.queries.promql.semantics import experimental_functions
+    from dashctl.queries.promql.dialect import experimental_functions
     from dashctl.queries.validation import check_query
 
     variable_types = {

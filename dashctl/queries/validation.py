@@ -7,6 +7,8 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import lru_cache
 
+from dashctl.queries.promql.dialect import experimental_functions_enabled
+
 __all__ = ["check_query", "query_validation", "validating_queries"]
 
 _ENABLED: ContextVar[bool] = ContextVar("dashctl_query_validation", default=True)
@@ -38,17 +40,7 @@ def check_query(query: str, language: str) -> None:
     Does nothing inside `query_validation(enabled=False)`.
     """
     if _ENABLED.get():
-        _check_query(query, language, _experimental_functions_enabled())
-
-
-def _experimental_functions_enabled() -> bool:
-    # Bound on the first call: the PromQL modules are imported only by a process that validates, and an import
-    # statement run per query cost as much as the memo lookup ten times over.
-    global _experimental_functions_enabled
-    from dashctl.queries.promql.semantics import experimental_functions_enabled
-
-    _experimental_functions_enabled = experimental_functions_enabled
-    return experimental_functions_enabled()
+        _check_query(query, language, experimental_functions_enabled())
 
 
 # The same query recurs across environments and dashboards; a valid one needs checking once per build process (and
@@ -56,7 +48,11 @@ def _experimental_functions_enabled() -> bool:
 @lru_cache(maxsize=65536)
 def _check_query(query: str, language: str, experimental_functions: bool) -> None:
     if language == "PromQL":
-        from dashctl.queries.promql import check_promql
+        from dashctl.queries.promql.shapes import has_common_shape
+
+        if has_common_shape(query):  # the commonest shapes, without importing the parser (or running it)
+            return
+        from dashctl.queries.promql.parser import check_promql
 
         check_promql(query, experimental_functions=experimental_functions)
     elif language == "LogQL":

@@ -43,7 +43,7 @@ from dashctl.queries.promql.semantics import (
     regexes_as_equalities,
     regexes_pass,
 )
-from dashctl.queries.promql.shapes import certainly_valid
+from dashctl.queries.promql.shapes import has_common_shape
 from dashctl.queries.variables import Substitution, substitute_variables
 from dashctl.spelling import closest
 
@@ -125,7 +125,7 @@ def check_promql(query: str, *, experimental_functions: bool | None = None) -> N
 
     `experimental_functions`: whether the Prometheus enables them; None reads `semantics.experimental_functions`.
     """
-    if certainly_valid(query):  # the commonest shapes, at a fraction of the cost (valid however Prometheus is run)
+    if has_common_shape(query):  # the commonest shapes, at a fraction of the cost (valid however Prometheus is run)
         return
     if experimental_functions is None:
         experimental_functions = experimental_functions_enabled()

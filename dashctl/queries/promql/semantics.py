@@ -20,9 +20,7 @@ always accepts them. An environment declares that its Prometheus enables them wi
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -30,6 +28,7 @@ import promql_parser
 
 from dashctl.queries.logql.literals import LiteralError, unquote
 from dashctl.queries.logql.regexsyntax import RegexError, parse_regex
+from dashctl.queries.promql.dialect import experimental_functions, experimental_functions_enabled
 from dashctl.queries.promql.lexer import Token
 from dashctl.queries.variables import VARIABLE_PATTERN
 
@@ -61,7 +60,6 @@ EXPERIMENTAL_FUNCTIONS = frozenset(
 EXPERIMENTAL_AGGREGATIONS = frozenset({"limitk", "limit_ratio"})
 """Aggregations Prometheus' parser refuses unless experimental functions are enabled (`IsExperimentalAggregator`)."""
 
-_ENABLED: ContextVar[bool] = ContextVar("dashctl_promql_experimental_functions", default=False)
 _REGEX_OPERATORS = ("=~", "!~")
 _FEATURE_FLAG = "--enable-feature=promql-experimental-functions"
 # A call's name is an identifier of the text, so a text without any of these words has no such call and needs no
@@ -69,21 +67,6 @@ _FEATURE_FLAG = "--enable-feature=promql-experimental-functions"
 _EXPERIMENTAL_WORD = re.compile(
     r"\b(?:" + "|".join(sorted(EXPERIMENTAL_FUNCTIONS | EXPERIMENTAL_AGGREGATIONS)) + r")\b", re.IGNORECASE
 )
-
-
-@contextmanager
-def experimental_functions(*, enabled: bool) -> Iterator[None]:
-    """Validate PromQL inside the block as a Prometheus that does (or does not) enable experimental functions."""
-    token = _ENABLED.set(enabled)
-    try:
-        yield
-    finally:
-        _ENABLED.reset(token)
-
-
-def experimental_functions_enabled() -> bool:
-    """Whether the Prometheus the current queries run on enables experimental functions (off unless declared)."""
-    return _ENABLED.get()
 
 
 @dataclass(frozen=True, kw_only=True)

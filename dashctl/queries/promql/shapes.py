@@ -19,9 +19,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from dashctl.queries.promql.semantics import go_accepts
 
-__all__ = ["certainly_valid", "has_common_shape"]
+__all__ = ["has_common_shape"]
 
 # Functions of one range-vector argument (a selector with a range), returning an instant vector.
 _RANGE_FUNCTIONS = (
@@ -118,14 +117,12 @@ def _groupings_fit(query: str) -> bool:
 
 
 _REGEX_VALUES = re.compile(r'"[^"]*"|[=!]~' + _ + r'"([^"]*)"')
-# Compiling the pattern costs about 10 ms, what the exact path spends on about 500 queries: a process that
-# validates fewer (a rebuild of one changed file) never compiles it.
-_WORTH_COMPILING = 500
-_asked = 0
 
 
 @lru_cache(maxsize=1)
 def _shapes() -> re.Pattern[str]:
+    # Compiled on first use: about 10 ms, less than importing the parser's modules (about 40 ms), which a build of
+    # queries of these shapes never does.
     return re.compile(_pattern())
 
 
@@ -136,16 +133,8 @@ def has_common_shape(query: str) -> bool:
         return False
     if "~" not in query:
         return True
+    from dashctl.queries.promql.semantics import go_accepts  # Go's regex rules: only for a query with a regex
+
     # The strings of an accepted query hold no quote or backslash: each string is skipped whole, and the value of
     # each regex matcher is its text as written (what `regexes_pass` unquotes).
     return all(go_accepts(value) for value in _REGEX_VALUES.findall(query) if value)
-
-
-def certainly_valid(query: str) -> bool:
-    """`has_common_shape(query)` once this process has asked often enough for the pattern to pay; before that
-    False (the exact path)."""
-    global _asked
-    if _asked < _WORTH_COMPILING:
-        _asked += 1
-        return False
-    return has_common_shape(query)
