@@ -63,13 +63,14 @@ def build(environments: tuple[str, ...], project_dir: Path | None, output: Path 
     else:
         # Each file is streamed into a stage beside the output directory, locked for the whole build, and swapped
         # in when the build succeeded and changed something (otherwise the output directory is left as it is).
-        with staged_output(directory) as sink:
+        cached = not no_cache and output_format != "json"
+        with staged_output(directory, digests=cached) as sink:
             cache = None
             if output_format == "json":
                 # The JSON document lists every dashboard compiled: a whole build, models kept.
                 result = build_project(project, environments, previous=sink.previous, sink=sink)
             else:
-                if not no_cache:
+                if cached:
                     from dashctl.compiler.cache import BuildCache, cache_directory
 
                     names = [environment.name for environment in project.select_environments(environments)]

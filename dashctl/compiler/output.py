@@ -118,10 +118,12 @@ class StagingSink:
 
     streams = True
 
-    def __init__(self, directory: Path, previous: Mapping[str, bytes], *, stage: Path | None = None) -> None:
+    def __init__(self, directory: Path, previous: Mapping[str, bytes], *, stage: Path | None = None,
+                 digests: bool = True) -> None:
         self.directory = directory
         self.previous = previous
         self.stage = stage
+        self.digests = digests  # False: no build cache to name blobs by them (StagedFile.digest is then "")
         self.handed_over = False  # the stage belongs to the swap (and, were it interrupted, to `recover`)
         self._entries: dict[str, StagedFile] = {}
 
@@ -139,7 +141,8 @@ class StagingSink:
             stage_file(self.stage, path, data)
         # An unchanged file is linked into the stage only once the build is known to change something
         # (`complete_stage`): a rebuild that changed nothing then stages nothing at all.
-        staged = StagedFile(size=len(data), digest=hashlib.sha256(data).hexdigest(), change=change)
+        staged = StagedFile(size=len(data), digest=hashlib.sha256(data).hexdigest() if self.digests else "",
+                            change=change)
         self._entries[path] = staged
         return staged
 
@@ -211,15 +214,16 @@ class _StagedFiles(Mapping[str, bytes]):
 
 
 @contextmanager
-def staged_output(directory: Path) -> Iterator[StagingSink]:
+def staged_output(directory: Path, *, digests: bool = True) -> Iterator[StagingSink]:
     """Lock the output directory, finish what a killed build left, and open a StagingSink over a fresh stage beside
     it, for a build to stream into and `install_output` to swap in; a stage not swapped in is deleted on the way
-    out (the build failed or was interrupted, or changed nothing)."""
+    out (the build failed or was interrupted, or changed nothing). `digests=False`: the files' SHA-256 is not
+    taken (only the build cache needs it)."""
     directory = directory.absolute()
     created = not os.path.lexists(directory)
     with locked(directory):
         recover(directory)
-        sink = StagingSink(directory, read_output(directory), stage=new_stage(directory))
+        sink = StagingSink(directory, read_output(directory), stage=new_stage(directory), digests=digests)
         try:
             yield sink
         finally:
