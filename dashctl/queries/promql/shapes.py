@@ -96,8 +96,18 @@ def _pattern() -> str:
 
 
 _GROUPING_AFTER_CALL = re.compile(r"\)" + _ + r"(?:by|without)" + _ + r"\(")
-_AGGREGATION_BEFORE = re.compile(r"(?<![A-Za-z0-9_:])(?:" + "|".join(_AGGREGATIONS) + r")" + _ + r"\Z")
 _STRING_OR_PARENTHESIS = re.compile(r'"[^"]*"|[()]')
+
+
+def _word_before(query: str, end: int) -> str:
+    """The name that ends just before `end`, whitespace skipped (a walk back over a few characters, not a search
+    from the start: a long query holds many parentheses)."""
+    while end and query[end - 1] in " \t\n":
+        end -= 1
+    start = end
+    while start and (query[start - 1].isalnum() or query[start - 1] in "_:"):
+        start -= 1
+    return query[start:end]
 
 
 def _groupings_fit(query: str) -> bool:
@@ -108,7 +118,7 @@ def _groupings_fit(query: str) -> bool:
     openings: list[bool] = []  # per open parenthesis: whether it opens an aggregation's call without a grouping
     for match in _STRING_OR_PARENTHESIS.finditer(query):
         if match.group() == "(":
-            openings.append(_AGGREGATION_BEFORE.search(query, 0, match.start()) is not None)
+            openings.append(_word_before(query, match.start()) in _AGGREGATIONS)
         elif match.group() == ")":
             aggregation = openings.pop()
             if _GROUPING_AFTER_CALL.match(query, match.start()) and not aggregation:
