@@ -260,8 +260,16 @@ class _BlockWriter:
                     text = _folded(text, indent + 2, indent + 2, quoted=not plain)
                 append(f"{prefix}- {text}\n")
             else:
-                append(f"{prefix}-")
-                self.value(item, indent, column=indent + 1, in_mapping=False)
+                key = _expression_key(item, indent) if kind is dict else None
+                if key is None:
+                    append(f"{prefix}-")
+                    self.value(item, indent, column=indent + 1, in_mapping=False)
+                else:
+                    text = _EXPRESSIONS.get(key)
+                    if text is None:
+                        text = _expression_text(item, indent)
+                    append(prefix)
+                    append(text)
             prefix = pad
 
     def value(self, value: Any, indent: int, *, column: int, in_mapping: bool) -> None:
@@ -314,6 +322,75 @@ class _BlockWriter:
         else:  # no empty line (nor a first one: refused above): every line padded, in one pass over the text
             body = pad + kept.replace("\n", "\n" + pad)
         self.parts.append(f" |{chomp}\n{body}")
+
+
+# The `data[]` entries of Grafana's server-side expressions (reduce, threshold, math) repeat from rule to rule:
+# their text is kept per exact content and indent. The key is type-strict: every string an exact str, every number
+# spelt by repr (1, 1.0 and True compare equal but are written apart); anything else is written the usual way.
+_EXPRESSIONS: dict[tuple[Any, ...], str] = {}
+_ENTRY_KEYS = ("refId", "datasourceUid", "model")
+_MODEL_KEYS = {
+    ("refId", "type", "expression", "reducer"): "reduce",
+    ("refId", "type", "expression", "conditions"): "threshold",
+    ("refId", "type", "expression"): "math",
+}
+_NUMBERS = frozenset({int, float, bool})
+
+
+def _expression_key(entry: dict[Any, Any], indent: int) -> tuple[Any, ...] | None:
+    """The memo key of a server-side expression entry of an alert rule's `data`, None for anything else."""
+    if tuple(entry) != _ENTRY_KEYS or entry["datasourceUid"] != "__expr__":
+        return None
+    model = entry["model"]
+    if type(model) is not dict:
+        return None
+    kind = _MODEL_KEYS.get(tuple(model))
+    if kind is None or model["type"] != kind:
+        return None
+    # A str subclass equal to a key is left to the general writer, which hands it to PyYAML.
+    if not (_STR_TYPES.issuperset(map(type, entry)) and _STR_TYPES.issuperset(map(type, model))):
+        return None
+    ref, source, expression = entry["refId"], entry["datasourceUid"], model["expression"]
+    model_ref = model["refId"]
+    if not (type(ref) is str and type(source) is str and type(expression) is str and type(model_ref) is str
+            and type(model["type"]) is str):
+        return None
+    if kind == "reduce":
+        reducer = model["reducer"]
+        if type(reducer) is not str:
+            return None
+        return indent, ref, model_ref, kind, expression, reducer
+    if kind == "math":
+        return indent, ref, model_ref, kind, expression
+    conditions = model["conditions"]
+    if type(conditions) is not list or len(conditions) != 1:
+        return None
+    condition = conditions[0]
+    if type(condition) is not dict or tuple(condition) != ("evaluator",):
+        return None
+    evaluator = condition["evaluator"]
+    if type(evaluator) is not dict or tuple(evaluator) != ("type", "params"):
+        return None
+    if not (_STR_TYPES.issuperset(map(type, condition)) and _STR_TYPES.issuperset(map(type, evaluator))):
+        return None
+    evaluator_type, params = evaluator["type"], evaluator["params"]
+    if type(evaluator_type) is not str or type(params) is not list or not _NUMBERS.issuperset(map(type, params)):
+        return None
+    return indent, ref, model_ref, kind, expression, evaluator_type, tuple(map(repr, params))
+
+
+def _expression_text(entry: dict[str, Any], indent: int) -> str:
+    """The entry as a sequence item at `indent` (from its dash on), written by the general writer and kept."""
+    writer = _BlockWriter()
+    writer.parts.append("-")
+    writer.value(entry, indent, column=indent + 1, in_mapping=False)
+    text = "".join(writer.parts)
+    key = _expression_key(entry, indent)
+    if key is not None:
+        if len(_EXPRESSIONS) > 10_000:
+            _EXPRESSIONS.clear()
+        _EXPRESSIONS[key] = text
+    return text
 
 
 def _unprintable(text: str, pattern: str, printable_ascii: bytes) -> bool:

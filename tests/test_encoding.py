@@ -226,3 +226,90 @@ def test_a_str_subclass_key_equal_to_a_key_already_written_is_left_to_pyyaml():
     assert dump_yaml({"severity": "a", "team": "b"}) == "severity: a\nteam: b\n"
     with pytest.raises(yaml.representer.RepresenterError):  # what PyYAML says of it, as before the key cache
         dump_yaml({Key("severity"): "a", "team": "b"})
+
+
+class _Text(str):
+    pass
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_remembered_expression_entries_are_pyyaml_byte_for_byte(seed: int) -> None:
+    """The `data[]` entries of server-side expressions are written once per exact content and indent: drawn from a
+    small pool (so they recur, at several depths, with numbers that compare equal but are spelt apart, str
+    subclasses, unusual strings and near-miss shapes), every document is still what PyYAML writes."""
+    rng = random.Random(seed)
+    encoding._EXPRESSIONS.clear()
+    texts = ["A", "B", "$A > 1", "", "x: y", "yes", "1.5", "é", "a b"]
+    odd = ["\t", _Text("A"), 3, None]  # left to PyYAML or written differently
+    numbers = [1, 0, 0.05, 1e20, 5, -3, "1"]
+
+    def entry() -> dict[str, object]:
+        kind = rng.choice(["reduce", "threshold", "math"])
+        model: dict[str, object] = {"refId": rng.choice(texts), "type": kind, "expression": rng.choice(texts)}
+        if kind == "reduce":
+            model["reducer"] = rng.choice(["last", "mean", *texts])
+        elif kind == "threshold":
+            evaluator = {"type": rng.choice(["gt", "lt", "within_range"]),
+                         "params": [rng.choice(numbers) for _ in range(rng.randint(0, 2))]}
+            model["conditions"] = [{"evaluator": evaluator}] * rng.choice([1, 1, 1, 2])
+        item: dict[str, object] = {"refId": rng.choice(texts), "datasourceUid": "__expr__", "model": model}
+        roll = rng.random()
+        if roll < 0.1:
+            item["datasourceUid"] = "prom"
+        elif roll < 0.15:
+            item["extra"] = "x"
+        elif roll < 0.2:
+            model["extra"] = "x"
+        elif roll < 0.3:
+            target = rng.choice([item, model])
+            target[rng.choice([key for key in target if key not in ("model", "conditions")])] = rng.choice(odd)
+        return item
+
+    spelt = {1: [1.0, True], 0: [-0.0, False, 0.0], 5: [5.0]}
+
+    def twin(item: dict[str, object]) -> dict[str, object]:
+        """An entry equal to `item` as Python compares them, but written apart (a number's type, a str subclass)."""
+        copy = json.loads(json.dumps(item))
+        model = copy["model"]
+        places = [copy, model]
+        if "conditions" in model:
+            condition = model["conditions"][0]
+            places += [condition, condition["evaluator"], condition["evaluator"]["params"]]
+        place = rng.choice(places)
+        keys = list(range(len(place))) if type(place) is list else [k for k in place if k != "model"]
+        if not keys:
+            return copy
+        key = rng.choice(keys)
+        value = place[key]
+        if type(place) is dict and rng.random() < 0.3:
+            items = list(place.items())
+            place.clear()
+            place.update({(_Text(name) if name == key else name): item for name, item in items})
+        elif type(value) is str:
+            place[key] = _Text(value)
+        elif type(value) in (int, float, bool):
+            place[key] = rng.choice(spelt.get(value, [float(value)]))
+        return copy
+
+    bases = [entry() for _ in range(8)]
+    pool = bases + [twin(base) for base in bases for _ in range(2)]
+    for case in range(150):
+        rules = [{"uid": "r", "data": [rng.choice(pool) for _ in range(rng.randint(1, 3))]}
+                 for _ in range(rng.randint(1, 3))]
+        data = rng.choice([rules, [{"name": "g", "rules": rules}], rules[0]["data"], {"data": rules[0]["data"]}])
+        try:
+            expected = encoding._pyyaml_dump(data)
+        except yaml.representer.RepresenterError:
+            expected = None
+        if expected is None:
+            with pytest.raises(yaml.representer.RepresenterError):
+                dump_yaml(data)
+        else:
+            assert dump_yaml(data) == expected, f"seed {seed} case {case}"
+    # Numbers Python finds equal, one after another in one process: each spelt as PyYAML spells it.
+    for params in ([1], [1.0], [True], [0], [0.0], [-0.0], [False]):
+        threshold = {"refId": "C", "datasourceUid": "__expr__", "model": {
+            "refId": "C", "type": "threshold", "expression": "B", "conditions": [{"evaluator": {
+                "type": "gt", "params": params}}]}}
+        assert dump_yaml([threshold]) == encoding._pyyaml_dump([threshold]), f"seed {seed} params {params}"
+    assert encoding._EXPRESSIONS, "no entry was remembered: the test does not reach the memo"
