@@ -260,14 +260,11 @@ class _BlockWriter:
                     text = _folded(text, indent + 2, indent + 2, quoted=not plain)
                 append(f"{prefix}- {text}\n")
             else:
-                key = _expression_key(item, indent) if kind is dict else None
-                if key is None:
+                text = _remembered_entry(item, indent) if kind is dict else None
+                if text is None:
                     append(f"{prefix}-")
                     self.value(item, indent, column=indent + 1, in_mapping=False)
                 else:
-                    text = _EXPRESSIONS.get(key)
-                    if text is None:
-                        text = _expression_text(item, indent)
                     append(prefix)
                     append(text)
             prefix = pad
@@ -391,6 +388,59 @@ def _expression_text(entry: dict[str, Any], indent: int) -> str:
             _EXPRESSIONS.clear()
         _EXPRESSIONS[key] = text
     return text
+
+
+# A PromQL query's entry: everything but its `expr` recurs (refId, datasource, time range, interval, instant or
+# range), so the text around the expression is kept per exact content and indent, and the expression written in.
+_QUERIES: dict[tuple[Any, ...], tuple[str, str]] = {}
+_QUERY_KEYS = ("refId", "datasourceUid", "relativeTimeRange", "model")
+_QUERY_MODEL_KEYS = ("refId", "expr", "intervalMs", "maxDataPoints", "instant", "range")
+_RANGE_KEYS = ("from", "to")
+_EXPR_MARK = "dashctl-expr-mark"
+
+
+def _remembered_entry(entry: dict[Any, Any], indent: int) -> str | None:
+    """The text of an alert rule's `data[]` entry as a sequence item, from the memos; None: the general way."""
+    keys = tuple(entry)
+    if keys == _ENTRY_KEYS:
+        key = _expression_key(entry, indent)
+        if key is None:
+            return None
+        return _EXPRESSIONS.get(key) or _expression_text(entry, indent)
+    if keys != _QUERY_KEYS:
+        return None
+    model, window = entry["model"], entry["relativeTimeRange"]
+    if type(model) is not dict or type(window) is not dict or tuple(model) != _QUERY_MODEL_KEYS or tuple(
+            window) != _RANGE_KEYS:
+        return None
+    if not (_STR_TYPES.issuperset(map(type, entry)) and _STR_TYPES.issuperset(map(type, model))
+            and _STR_TYPES.issuperset(map(type, window))):
+        return None
+    expr = model["expr"]
+    key = (indent, entry["refId"], entry["datasourceUid"], model["refId"], window["from"], window["to"],
+           model["intervalMs"], model["maxDataPoints"], model["instant"], model["range"])
+    if type(expr) is not str or "\n" in expr or tuple(map(type, key)) != _QUERY_KEY_TYPES:
+        return None
+    written, plain = _flat(expr)
+    if indent + 10 + len(written) > _WIDTH and " " in expr:  # `expr: ` at indent + 4: folded the general way
+        return None
+    around = _QUERIES.get(key)
+    if around is None:
+        writer = _BlockWriter()
+        writer.parts.append("-")
+        writer.value({**entry, "model": {**model, "expr": _EXPR_MARK}}, indent, column=indent + 1,
+                     in_mapping=False)
+        pieces = "".join(writer.parts).split(_EXPR_MARK)
+        if len(pieces) != 2:  # the mark among the entry's own strings
+            return None
+        around = pieces[0], pieces[1]
+        if len(_QUERIES) > 10_000:
+            _QUERIES.clear()
+        _QUERIES[key] = around
+    return around[0] + written + around[1]
+
+
+_QUERY_KEY_TYPES = (int, str, str, str, int, int, int, int, bool, bool)
 
 
 def _unprintable(text: str, pattern: str, printable_ascii: bytes) -> bool:

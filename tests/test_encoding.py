@@ -232,6 +232,17 @@ class _Text(str):
     pass
 
 
+def _assert_written_as_pyyaml_writes(data: object, where: str) -> None:
+    """dump_yaml gives PyYAML's text, or PyYAML's refusal (of a str subclass) when PyYAML refuses."""
+    try:
+        expected = encoding._pyyaml_dump(data)
+    except yaml.representer.RepresenterError:
+        with pytest.raises(yaml.representer.RepresenterError):
+            dump_yaml(data)
+        return
+    assert dump_yaml(data) == expected, where
+
+
 @pytest.mark.parametrize("seed", range(10))
 def test_remembered_expression_entries_are_pyyaml_byte_for_byte(seed: int) -> None:
     """The `data[]` entries of server-side expressions are written once per exact content and indent: drawn from a
@@ -297,15 +308,7 @@ def test_remembered_expression_entries_are_pyyaml_byte_for_byte(seed: int) -> No
         rules = [{"uid": "r", "data": [rng.choice(pool) for _ in range(rng.randint(1, 3))]}
                  for _ in range(rng.randint(1, 3))]
         data = rng.choice([rules, [{"name": "g", "rules": rules}], rules[0]["data"], {"data": rules[0]["data"]}])
-        try:
-            expected = encoding._pyyaml_dump(data)
-        except yaml.representer.RepresenterError:
-            expected = None
-        if expected is None:
-            with pytest.raises(yaml.representer.RepresenterError):
-                dump_yaml(data)
-        else:
-            assert dump_yaml(data) == expected, f"seed {seed} case {case}"
+        _assert_written_as_pyyaml_writes(data, f"seed {seed} case {case}")
     # Numbers Python finds equal, one after another in one process: each spelt as PyYAML spells it.
     for params in ([1], [1.0], [True], [0], [0.0], [-0.0], [False]):
         threshold = {"refId": "C", "datasourceUid": "__expr__", "model": {
@@ -313,3 +316,48 @@ def test_remembered_expression_entries_are_pyyaml_byte_for_byte(seed: int) -> No
                 "type": "gt", "params": params}}]}}
         assert dump_yaml([threshold]) == encoding._pyyaml_dump([threshold]), f"seed {seed} params {params}"
     assert encoding._EXPRESSIONS, "no entry was remembered: the test does not reach the memo"
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_remembered_query_entries_are_pyyaml_byte_for_byte(seed: int) -> None:
+    """A PromQL query's `data[]` entry is written around its expression from a memo of the rest: entries that
+    recur but for the expression, with near-miss twins (a number's type, a str subclass, a key more or less, long
+    expressions folded, the writer's own mark), at several depths, every document is what PyYAML writes."""
+    rng = random.Random(seed)
+    encoding._QUERIES.clear()
+    exprs = ["up", "sum(rate(x_total{code=~\"5..\"}[5m])) > 0.1", "", "yes", "a: b", "x #y", "'q'", "é",
+             " lead", "a  b", "dashctl-expr-mark", "\t", "a\nb", ("sum by (a) " * 500).strip(), "x" * 5000]
+
+    def entry() -> dict[str, object]:
+        instant = rng.random() < 0.7
+        item: dict[str, object] = {
+            "refId": rng.choice(["A", "B", "yes", "dashctl-expr-mark"]),
+            "datasourceUid": rng.choice(["prom", "p2", "1"]),
+            "relativeTimeRange": {"from": rng.choice([600, 3600, 0]), "to": 0},
+            "model": {"refId": "A", "expr": rng.choice(exprs), "intervalMs": rng.choice([1000, 60000]),
+                      "maxDataPoints": 43200, "instant": instant, "range": not instant},
+        }
+        roll = rng.random()
+        model = item["model"]
+        assert isinstance(model, dict)
+        if roll < 0.1:
+            model[rng.choice(["instant", "range"])] = rng.choice([1, 0])
+        elif roll < 0.2:
+            item["relativeTimeRange"] = {"from": rng.choice([600.0, True, "600"]), "to": 0}
+        elif roll < 0.3:
+            item["refId"] = _Text(item["refId"])
+        elif roll < 0.35:
+            model["queryType"] = "range"
+        elif roll < 0.4:
+            model["intervalMs"] = 1000.0
+        elif roll < 0.45:
+            item["model"] = {(_Text(key) if key == "expr" else key): value for key, value in model.items()}
+        elif roll < 0.5:
+            model["expr"] = _Text(model["expr"])
+        return item
+
+    for case in range(150):
+        rules = [{"uid": "r", "data": [entry() for _ in range(rng.randint(1, 3))]} for _ in range(rng.randint(1, 3))]
+        data = rng.choice([rules, [{"name": "g", "rules": rules}], rules[0]["data"], {"data": rules[0]["data"]}])
+        _assert_written_as_pyyaml_writes(data, f"seed {seed} case {case}")
+    assert encoding._QUERIES, "no entry was remembered: the test does not reach the memo"
