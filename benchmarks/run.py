@@ -168,16 +168,15 @@ BUILD = """
 import os, resource, sys
 os.chdir({root!r})
 sys.argv = ["dashctl", "build", *{args!r}]
-from dashctl.cli.main import main
-try:
-    main()
-except SystemExit as exit:
-    if exit.code:
-        raise
+from dashctl.cli.main import run
+code = run()
+if code:
+    raise SystemExit(code)
 # The former measure, for comparison: the parent's peak RSS and the largest worker's (a forked worker's RSS counts
 # the pages it shares with the parent too, so their sum over-counts).
 print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
-      file=sys.stderr)
+      file=sys.stderr, flush=True)
+os._exit(0)  # as the console script leaves (dashctl.cli.main.main)
 """
 
 # What the build starts from: a process that imported what a build imports. Its anonymous PSS is read once settled.
