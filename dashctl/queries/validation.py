@@ -56,6 +56,10 @@ def _check_query(query: str, language: str, experimental_functions: bool) -> Non
 
         check_promql(query, experimental_functions=experimental_functions)
     elif language == "LogQL":
+        from dashctl.queries.logql.shapes import has_common_shape as common_log_query
+
+        if common_log_query(query):  # the commonest shape, without importing the parser (or running it)
+            return
         from dashctl.queries.logql import check_logql
 
         check_logql(query)

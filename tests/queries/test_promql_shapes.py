@@ -12,6 +12,7 @@ from dashctl.errors import QuerySyntaxError
 from dashctl.queries.promql import check_promql, parse_promql
 from dashctl.queries.promql import shapes
 from dashctl.queries.promql.semantics import EXPERIMENTAL_AGGREGATIONS, EXPERIMENTAL_FUNCTIONS
+from tests.queries.generated import QueryGenerator
 from tests.queries.test_corpus_queries import CORPUS, _dashboard_queries, _rule_queries
 
 COMMON = [
@@ -89,14 +90,7 @@ _OPERATORS = (["+", "-", "*", "/", "%", "^", "==", "!=", ">", "<", ">=", "<="],
               ["and", "or", "unless", "> bool", "atan2", "=", "=~", "**"])
 
 
-class _Generator:
-    def __init__(self, rng: random.Random) -> None:
-        self.rng = rng
-        self.wildness = 0.0
-
-    def pick(self, choices: tuple[list[str], list[str]]) -> str:
-        return self.rng.choice(choices[1] if self.rng.random() < self.wildness else choices[0])
-
+class _Generator(QueryGenerator):
     def space(self) -> str:
         return self.pick((["", "", "", " ", " ", "\n  ", "\t"], ["\r", "  # c\n", "\u00a0"]))
 
@@ -151,18 +145,6 @@ class _Generator:
             terms.append(self.space() + operator + self.space() + term)
         return "".join(terms)
 
-    def mutate(self, text: str) -> str:
-        if not text:
-            return text
-        index = self.rng.randrange(len(text))
-        kind = self.rng.randrange(4)
-        if kind == 0:
-            return text[:index] + text[index + 1:]
-        if kind == 1:
-            return text[:index] + text[index] + text[index:]
-        if kind == 2 and index + 1 < len(text):
-            return text[:index] + text[index + 1] + text[index] + text[index + 2:]
-        return text[:index] + self.rng.choice('(){}[],"=~!$ _0a') + text[index:]
 
 
 @pytest.mark.parametrize("seed", range(12))

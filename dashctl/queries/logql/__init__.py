@@ -16,10 +16,14 @@ anywhere else a number (`topk($k, ...)`, `> $threshold`, `offset $shift`).
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from dashctl.queries.logql.ast import Expr, LogQuery, iter_log_queries
-from dashctl.queries.logql.checks import check_expr
-from dashctl.queries.logql.parser import parse_expr
+if TYPE_CHECKING:
+    from dashctl.queries.logql.ast import Expr
+
+# The parser, its checks and the syntax tree are imported by the functions that need them: a module of the package
+# (literals, the regex syntax, the recognizer of common shapes) is often all a process needs, and the tree's thirty
+# dataclasses alone cost about 12 ms to create.
 
 __all__ = ["check_logql", "is_metric", "iter_selectors", "parse_logql"]
 
@@ -29,6 +33,9 @@ def parse_logql(query: str) -> Expr:
 
     The result is a `LogQuery` (log lines) or one of the metric nodes; every node has `is_metric`.
     """
+    from dashctl.queries.logql.checks import check_expr
+    from dashctl.queries.logql.parser import parse_expr
+
     expr = parse_expr(query)
     check_expr(query, expr)
     return expr
@@ -41,6 +48,8 @@ def check_logql(query: str) -> None:
 
 def is_metric(expr: Expr) -> bool:
     """Whether `expr` is a metric query (returns samples) rather than a log query (returns log lines)."""
+    from dashctl.queries.logql.ast import LogQuery
+
     return not isinstance(expr, LogQuery)
 
 
@@ -50,5 +59,7 @@ def iter_selectors(expr: Expr) -> Iterator[tuple[tuple[str, str, str], ...]]:
     One item per selector: `{app="api", env=~"prod|dev"}` gives `(("app", "=", "api"), ("env", "=~", "prod|dev"))`.
     Pipeline label filters (`| level="error"`) are not stream selectors and are not included.
     """
+    from dashctl.queries.logql.ast import iter_log_queries
+
     for log_query in iter_log_queries(expr):
         yield tuple(matcher.as_tuple() for matcher in log_query.selector.matchers)
