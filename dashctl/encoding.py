@@ -397,6 +397,8 @@ _QUERY_KEYS = ("refId", "datasourceUid", "relativeTimeRange", "model")
 _QUERY_MODEL_KEYS = ("refId", "expr", "intervalMs", "maxDataPoints", "instant", "range")
 _RANGE_KEYS = ("from", "to")
 _EXPR_MARK = "dashctl-expr-mark"
+# The types of the memo key's parts (indent, refIds, datasource, time range, interval, points, instant, range).
+_QUERY_KEY_TYPES = (int, str, str, str, int, int, int, int, bool, bool)
 
 
 def _remembered_entry(entry: dict[Any, Any], indent: int) -> str | None:
@@ -439,8 +441,6 @@ def _remembered_entry(entry: dict[Any, Any], indent: int) -> str | None:
         _QUERIES[key] = around
     return around[0] + written + around[1]
 
-
-_QUERY_KEY_TYPES = (int, str, str, str, int, int, int, int, bool, bool)
 
 
 def _unprintable(text: str, pattern: str, printable_ascii: bytes) -> bool:
